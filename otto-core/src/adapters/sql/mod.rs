@@ -1,0 +1,640 @@
+//! SQL storage adapters: SQLite (the embedded default) and PostgreSQL.
+//!
+//! Both run the same statements: `$N` placeholders work in both dialects, and
+//! `ON CONFLICT`/`RETURNING` too. The shared body lives in [`impl_sql_store!`], instantiated once
+//! per backend, so the two can't drift apart. What differs (pool setup, migrations, row locking
+//! for the job queue, SQLite's single writer) stays in `sqlite.rs` and `postgres.rs`.
+
+mod rows;
+#[cfg(feature = "sqlite")]
+mod sqlite;
+#[cfg(feature = "postgres")]
+mod postgres;
+#[cfg(test)]
+mod conformance;
+
+#[cfg(feature = "postgres")]
+pub use postgres::PostgresStore;
+#[cfg(feature = "sqlite")]
+pub use sqlite::SqliteStore;
+
+use crate::error::Error;
+
+/// Maps a sqlx error to the port's error: unique violations become `Conflict` with `conflict`
+/// as the message; everything else is an opaque `Backend` error.
+pub(crate) fn db_err_or_conflict(e: sqlx::Error, conflict: impl FnOnce() -> String) -> Error {
+    if e.as_database_error().is_some_and(|d| d.is_unique_violation()) {
+        return Error::conflict(conflict());
+    }
+    Error::backend(e)
+}
+
+/// Maps a sqlx error to an opaque `Backend` error.
+pub(crate) fn db_err(e: sqlx::Error) -> Error {
+    Error::backend(e)
+}
+
+/// Implements every storage port for `$store`, a struct with a `pool: sqlx::Pool<$db>` field
+/// and an `async fn writer(&self) -> Option<tokio::sync::MutexGuard<'_, ()>>` that serialises
+/// writers where the database needs it. `$lock` is appended to the job-lease subquery
+/// (`FOR UPDATE SKIP LOCKED` on PostgreSQL, empty on SQLite whose writers are serialised).
+macro_rules! impl_sql_store {
+    ($store:ty, $db:ty, $lock:literal, $name:literal) => {
+        use std::time::Duration as StdDuration;
+
+        use async_trait::async_trait;
+        use chrono::{DateTime, Utc};
+        use serde_json::{Map, Value};
+        use sqlx::types::Json;
+        use sqlx::{QueryBuilder, Row};
+
+        use $crate::adapters::sql::rows::{CallRow, EntityRow, EventRow, JobRow, StageRow};
+        use $crate::adapters::sql::{db_err, db_err_or_conflict};
+        use $crate::domain::{
+            new_id, Call, CallFilter, CompanyId, CrmEntity, CrmEvent, Job, JobStatus, LeaseRequest, NewCrmEntity,
+            NewCrmEvent, NewJob, Page, SopStage, SopStageFilter,
+        };
+        use $crate::error::{Error, Result};
+        use $crate::ports::{CallStore, CrmStore, EntityUpsert, JobQueue, SopStore, Store};
+
+        const CALL_COLUMNS: &str = "company_id, call_id, rep_id, status, processing_status, audio_url, \
+            caller_phone, rep_phone, duration, callrail_id, call_type, started_at, timezone, rep_channel, \
+            audio_file_path, transcript_file_path, speaker_diarization_file_path, failure_reason, metadata, \
+            created_at, updated_at";
+        const STAGE_COLUMNS: &str = "company_id, stage_id, sop_id, stage_name, stage_order, stage_description, \
+            is_active, created_at, updated_at";
+        const JOB_COLUMNS: &str = "job_id, kind, company_id, payload, status, attempts, max_attempts, run_at, \
+            leased_by, lease_expires_at, last_error, progress, created_at, updated_at";
+
+        fn lease_deadline(now: DateTime<Utc>, lease_for: StdDuration) -> DateTime<Utc> {
+            now + chrono::Duration::from_std(lease_for).unwrap_or_else(|_| chrono::Duration::seconds(60))
+        }
+
+        async fn enqueue_on(
+            conn: &mut <$db as sqlx::Database>::Connection,
+            job: &NewJob,
+        ) -> Result<(String, bool)> {
+            let job_id = new_id("job");
+            let inserted = sqlx::query(
+                "INSERT INTO jobs (job_id, kind, company_id, payload, status, attempts, max_attempts, run_at, \
+                 progress, dedupe_key, created_at, updated_at) \
+                 VALUES ($1, $2, $3, $4, 'queued', 0, $5, $6, 0, $7, $8, $8) \
+                 ON CONFLICT (dedupe_key) DO NOTHING",
+            )
+            .bind(&job_id)
+            .bind(&job.kind)
+            .bind(job.company_id.as_ref().map(CompanyId::as_str))
+            .bind(Json(&job.payload))
+            .bind(i64::from(job.max_attempts))
+            .bind(job.run_at)
+            .bind(job.dedupe_key.as_deref())
+            .bind(job.created_at)
+            .execute(&mut *conn)
+            .await
+            .map_err(db_err)?
+            .rows_affected();
+            if inserted == 1 {
+                return Ok((job_id, true));
+            }
+            let existing: String = sqlx::query_scalar("SELECT job_id FROM jobs WHERE dedupe_key = $1")
+                .bind(job.dedupe_key.as_deref())
+                .fetch_one(&mut *conn)
+                .await
+                .map_err(db_err)?;
+            Ok((existing, false))
+        }
+
+        fn push_call_filter<'a>(qb: &mut QueryBuilder<'a, $db>, company: &CompanyId, f: &CallFilter) {
+            qb.push(" WHERE company_id = ").push_bind(company.as_str().to_string());
+            if let Some(rep) = &f.rep_id {
+                qb.push(" AND rep_id = ").push_bind(rep.clone());
+            }
+            if let Some(s) = f.status {
+                qb.push(" AND status = ").push_bind(s.as_str());
+            }
+            if let Some(t) = f.call_type {
+                qb.push(" AND call_type = ").push_bind(t.as_str());
+            }
+            if let Some(id) = &f.callrail_id {
+                qb.push(" AND callrail_id = ").push_bind(id.clone());
+            }
+            if let Some(t) = f.created_after {
+                qb.push(" AND created_at >= ").push_bind(t);
+            }
+            if let Some(t) = f.created_before {
+                qb.push(" AND created_at < ").push_bind(t);
+            }
+        }
+
+        #[async_trait]
+        impl CallStore for $store {
+            async fn insert_call(&self, call: &Call, jobs: &[NewJob]) -> Result<()> {
+                let _w = self.writer().await;
+                let mut tx = self.pool.begin().await.map_err(db_err)?;
+                sqlx::query(&format!(
+                    "INSERT INTO calls ({CALL_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, \
+                     $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)"
+                ))
+                .bind(call.company_id.as_str())
+                .bind(&call.call_id)
+                .bind(call.rep_id.as_deref())
+                .bind(call.status.as_str())
+                .bind(call.processing_status.as_str())
+                .bind(call.audio_url.as_deref())
+                .bind(call.caller_phone.as_deref())
+                .bind(call.rep_phone.as_deref())
+                .bind(call.duration)
+                .bind(call.callrail_id.as_deref())
+                .bind(call.call_type.map(|t| t.as_str()))
+                .bind(call.started_at)
+                .bind(call.timezone.as_deref())
+                .bind(call.rep_channel.map(i64::from))
+                .bind(call.audio_file_path.as_deref())
+                .bind(call.transcript_file_path.as_deref())
+                .bind(call.speaker_diarization_file_path.as_deref())
+                .bind(call.failure_reason.as_deref())
+                .bind(Json(&call.metadata))
+                .bind(call.created_at)
+                .bind(call.updated_at)
+                .execute(&mut *tx)
+                .await
+                .map_err(|e| {
+                    db_err_or_conflict(e, || match &call.callrail_id {
+                        Some(cr) => format!("a call with call_id `{}` or callrail_id `{cr}` already exists", call.call_id),
+                        None => format!("a call with call_id `{}` already exists", call.call_id),
+                    })
+                })?;
+                for job in jobs {
+                    enqueue_on(&mut *tx, job).await?;
+                }
+                tx.commit().await.map_err(db_err)
+            }
+
+            async fn get_call(&self, company: &CompanyId, call_id: &str) -> Result<Option<Call>> {
+                sqlx::query_as::<_, CallRow>(&format!(
+                    "SELECT {CALL_COLUMNS} FROM calls WHERE company_id = $1 AND call_id = $2"
+                ))
+                .bind(company.as_str())
+                .bind(call_id)
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(db_err)?
+                .map(CallRow::into_domain)
+                .transpose()
+            }
+
+            async fn find_call_by_callrail_id(&self, company: &CompanyId, callrail_id: &str) -> Result<Option<Call>> {
+                sqlx::query_as::<_, CallRow>(&format!(
+                    "SELECT {CALL_COLUMNS} FROM calls WHERE company_id = $1 AND callrail_id = $2"
+                ))
+                .bind(company.as_str())
+                .bind(callrail_id)
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(db_err)?
+                .map(CallRow::into_domain)
+                .transpose()
+            }
+
+            async fn update_call(&self, call: &Call) -> Result<()> {
+                let _w = self.writer().await;
+                let n = sqlx::query(
+                    "UPDATE calls SET rep_id = $3, status = $4, processing_status = $5, audio_url = $6, \
+                     caller_phone = $7, rep_phone = $8, duration = $9, callrail_id = $10, call_type = $11, \
+                     started_at = $12, timezone = $13, rep_channel = $14, audio_file_path = $15, \
+                     transcript_file_path = $16, speaker_diarization_file_path = $17, failure_reason = $18, \
+                     metadata = $19, updated_at = $20 WHERE company_id = $1 AND call_id = $2",
+                )
+                .bind(call.company_id.as_str())
+                .bind(&call.call_id)
+                .bind(call.rep_id.as_deref())
+                .bind(call.status.as_str())
+                .bind(call.processing_status.as_str())
+                .bind(call.audio_url.as_deref())
+                .bind(call.caller_phone.as_deref())
+                .bind(call.rep_phone.as_deref())
+                .bind(call.duration)
+                .bind(call.callrail_id.as_deref())
+                .bind(call.call_type.map(|t| t.as_str()))
+                .bind(call.started_at)
+                .bind(call.timezone.as_deref())
+                .bind(call.rep_channel.map(i64::from))
+                .bind(call.audio_file_path.as_deref())
+                .bind(call.transcript_file_path.as_deref())
+                .bind(call.speaker_diarization_file_path.as_deref())
+                .bind(call.failure_reason.as_deref())
+                .bind(Json(&call.metadata))
+                .bind(call.updated_at)
+                .execute(&self.pool)
+                .await
+                .map_err(|e| db_err_or_conflict(e, || "another call already has this callrail_id".to_string()))?
+                .rows_affected();
+                if n == 0 {
+                    return Err(Error::not_found(format!("call {}", call.call_id)));
+                }
+                Ok(())
+            }
+
+            async fn list_calls(&self, company: &CompanyId, f: &CallFilter) -> Result<Page<Call>> {
+                let mut count = QueryBuilder::<$db>::new("SELECT COUNT(*) FROM calls");
+                push_call_filter(&mut count, company, f);
+                let total: i64 = count.build().fetch_one(&self.pool).await.map_err(db_err)?.get(0);
+
+                let mut q = QueryBuilder::<$db>::new(format!("SELECT {CALL_COLUMNS} FROM calls"));
+                push_call_filter(&mut q, company, f);
+                let (col, dir) = (f.sort.column(), f.order.sql());
+                // NULLs last on both backends (they disagree by default), then a unique tiebreak
+                // so pages never overlap.
+                q.push(format!(" ORDER BY ({col} IS NULL), {col} {dir}, call_id {dir} LIMIT "));
+                q.push_bind(i64::from(f.page.limit));
+                q.push(" OFFSET ");
+                q.push_bind(i64::try_from(f.page.offset).unwrap_or(i64::MAX));
+                let rows = q.build_query_as::<CallRow>().fetch_all(&self.pool).await.map_err(db_err)?;
+                Ok(Page {
+                    items: rows.into_iter().map(CallRow::into_domain).collect::<Result<_>>()?,
+                    total: u64::try_from(total).unwrap_or(0),
+                    limit: f.page.limit,
+                    offset: f.page.offset,
+                })
+            }
+        }
+
+        #[async_trait]
+        impl CrmStore for $store {
+            async fn upsert_entities(
+                &self,
+                company: &CompanyId,
+                entities: &[NewCrmEntity],
+                now: DateTime<Utc>,
+            ) -> Result<EntityUpsert> {
+                let _w = self.writer().await;
+                let mut tx = self.pool.begin().await.map_err(db_err)?;
+                let mut out = EntityUpsert::default();
+                for e in entities {
+                    let stored: Option<(DateTime<Utc>, Json<Map<String, Value>>, String)> = sqlx::query_as(
+                        "SELECT ts, attributes, entity_type FROM crm_entities WHERE company_id = $1 AND entity_id = $2",
+                    )
+                    .bind(company.as_str())
+                    .bind(&e.entity_id)
+                    .fetch_optional(&mut *tx)
+                    .await
+                    .map_err(db_err)?;
+                    match stored {
+                        None => out.created += 1,
+                        Some((ts, attrs, ty))
+                            if e.timestamp > ts || (e.timestamp == ts && (attrs.0 != e.attributes || ty != e.entity_type)) =>
+                        {
+                            out.updated += 1
+                        }
+                        Some(_) => {
+                            out.unchanged += 1;
+                            continue;
+                        }
+                    }
+                    sqlx::query(
+                        "INSERT INTO crm_entities (company_id, entity_id, entity_type, attributes, ts, created_at, updated_at) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $6) \
+                         ON CONFLICT (company_id, entity_id) DO UPDATE SET entity_type = excluded.entity_type, \
+                         attributes = excluded.attributes, ts = excluded.ts, updated_at = excluded.updated_at \
+                         WHERE crm_entities.ts <= excluded.ts",
+                    )
+                    .bind(company.as_str())
+                    .bind(&e.entity_id)
+                    .bind(&e.entity_type)
+                    .bind(Json(&e.attributes))
+                    .bind(e.timestamp)
+                    .bind(now)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db_err)?;
+                }
+                tx.commit().await.map_err(db_err)?;
+                Ok(out)
+            }
+
+            async fn insert_events(&self, company: &CompanyId, events: &[NewCrmEvent], now: DateTime<Utc>) -> Result<u64> {
+                let _w = self.writer().await;
+                let mut tx = self.pool.begin().await.map_err(db_err)?;
+                let mut created = 0;
+                for e in events {
+                    created += sqlx::query(
+                        "INSERT INTO crm_events (company_id, event_id, entity_id, event_type, ts, data, created_at) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (company_id, event_id) DO NOTHING",
+                    )
+                    .bind(company.as_str())
+                    .bind(&e.event_id)
+                    .bind(&e.entity_id)
+                    .bind(&e.event_type)
+                    .bind(e.timestamp)
+                    .bind(Json(&e.data))
+                    .bind(now)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db_err)?
+                    .rows_affected();
+                }
+                tx.commit().await.map_err(db_err)?;
+                Ok(created)
+            }
+
+            async fn get_entity(&self, company: &CompanyId, entity_id: &str) -> Result<Option<CrmEntity>> {
+                sqlx::query_as::<_, EntityRow>(
+                    "SELECT company_id, entity_id, entity_type, attributes, ts, created_at, updated_at \
+                     FROM crm_entities WHERE company_id = $1 AND entity_id = $2",
+                )
+                .bind(company.as_str())
+                .bind(entity_id)
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(db_err)?
+                .map(EntityRow::into_domain)
+                .transpose()
+            }
+
+            async fn list_entity_events(&self, company: &CompanyId, entity_id: &str, limit: u32) -> Result<Vec<CrmEvent>> {
+                sqlx::query_as::<_, EventRow>(
+                    "SELECT company_id, event_id, entity_id, event_type, ts, data, created_at FROM crm_events \
+                     WHERE company_id = $1 AND entity_id = $2 ORDER BY ts DESC, event_id DESC LIMIT $3",
+                )
+                .bind(company.as_str())
+                .bind(entity_id)
+                .bind(i64::from(limit))
+                .fetch_all(&self.pool)
+                .await
+                .map_err(db_err)?
+                .into_iter()
+                .map(EventRow::into_domain)
+                .collect()
+            }
+        }
+
+        #[async_trait]
+        impl SopStore for $store {
+            async fn ensure_sop(&self, company: &CompanyId, now: DateTime<Utc>) -> Result<String> {
+                let _w = self.writer().await;
+                sqlx::query("INSERT INTO sops (company_id, sop_id, created_at) VALUES ($1, $2, $3) ON CONFLICT (company_id) DO NOTHING")
+                    .bind(company.as_str())
+                    .bind(new_id("sop"))
+                    .bind(now)
+                    .execute(&self.pool)
+                    .await
+                    .map_err(db_err)?;
+                sqlx::query_scalar("SELECT sop_id FROM sops WHERE company_id = $1")
+                    .bind(company.as_str())
+                    .fetch_one(&self.pool)
+                    .await
+                    .map_err(db_err)
+            }
+
+            async fn insert_sop_stages(&self, stages: &[SopStage]) -> Result<()> {
+                let _w = self.writer().await;
+                let mut tx = self.pool.begin().await.map_err(db_err)?;
+                for (i, s) in stages.iter().enumerate() {
+                    sqlx::query(&format!(
+                        "INSERT INTO sop_stages ({STAGE_COLUMNS}, stage_name_key) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
+                    ))
+                    .bind(s.company_id.as_str())
+                    .bind(&s.stage_id)
+                    .bind(&s.sop_id)
+                    .bind(&s.stage_name)
+                    .bind(i64::from(s.stage_order))
+                    .bind(s.stage_description.as_deref())
+                    .bind(s.is_active)
+                    .bind(s.created_at)
+                    .bind(s.updated_at)
+                    .bind(s.stage_name.to_lowercase())
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(|e| {
+                        db_err_or_conflict(e, || format!("stages[{i}].stage_name: a stage named `{}` already exists", s.stage_name))
+                    })?;
+                }
+                tx.commit().await.map_err(db_err)
+            }
+
+            async fn get_sop_stage(&self, company: &CompanyId, stage_id: &str) -> Result<Option<SopStage>> {
+                sqlx::query_as::<_, StageRow>(&format!(
+                    "SELECT {STAGE_COLUMNS} FROM sop_stages WHERE company_id = $1 AND stage_id = $2"
+                ))
+                .bind(company.as_str())
+                .bind(stage_id)
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(db_err)?
+                .map(StageRow::into_domain)
+                .transpose()
+            }
+
+            async fn update_sop_stage(&self, s: &SopStage) -> Result<()> {
+                let _w = self.writer().await;
+                let n = sqlx::query(
+                    "UPDATE sop_stages SET stage_name = $3, stage_name_key = $4, stage_order = $5, \
+                     stage_description = $6, is_active = $7, updated_at = $8 WHERE company_id = $1 AND stage_id = $2",
+                )
+                .bind(s.company_id.as_str())
+                .bind(&s.stage_id)
+                .bind(&s.stage_name)
+                .bind(s.stage_name.to_lowercase())
+                .bind(i64::from(s.stage_order))
+                .bind(s.stage_description.as_deref())
+                .bind(s.is_active)
+                .bind(s.updated_at)
+                .execute(&self.pool)
+                .await
+                .map_err(|e| db_err_or_conflict(e, || format!("stage_name: a stage named `{}` already exists", s.stage_name)))?
+                .rows_affected();
+                if n == 0 {
+                    return Err(Error::not_found(format!("SOP stage {}", s.stage_id)));
+                }
+                Ok(())
+            }
+
+            async fn delete_sop_stage(&self, company: &CompanyId, stage_id: &str) -> Result<bool> {
+                let _w = self.writer().await;
+                let n = sqlx::query("DELETE FROM sop_stages WHERE company_id = $1 AND stage_id = $2")
+                    .bind(company.as_str())
+                    .bind(stage_id)
+                    .execute(&self.pool)
+                    .await
+                    .map_err(db_err)?
+                    .rows_affected();
+                Ok(n > 0)
+            }
+
+            async fn list_sop_stages(&self, company: &CompanyId, f: &SopStageFilter) -> Result<Page<SopStage>> {
+                fn filter<'a>(qb: &mut QueryBuilder<'a, $db>, company: &CompanyId, f: &SopStageFilter) {
+                    qb.push(" WHERE company_id = ").push_bind(company.as_str().to_string());
+                    if let Some(a) = f.is_active {
+                        qb.push(" AND is_active = ").push_bind(a);
+                    }
+                }
+                let mut count = QueryBuilder::<$db>::new("SELECT COUNT(*) FROM sop_stages");
+                filter(&mut count, company, f);
+                let total: i64 = count.build().fetch_one(&self.pool).await.map_err(db_err)?.get(0);
+                let mut q = QueryBuilder::<$db>::new(format!("SELECT {STAGE_COLUMNS} FROM sop_stages"));
+                filter(&mut q, company, f);
+                let col = match f.sort {
+                    $crate::domain::SopStageSort::StageName => "stage_name_key",
+                    other => other.column(),
+                };
+                let dir = f.order.sql();
+                q.push(format!(" ORDER BY {col} {dir}, stage_id {dir} LIMIT "));
+                q.push_bind(i64::from(f.page.limit));
+                q.push(" OFFSET ");
+                q.push_bind(i64::try_from(f.page.offset).unwrap_or(i64::MAX));
+                let rows = q.build_query_as::<StageRow>().fetch_all(&self.pool).await.map_err(db_err)?;
+                Ok(Page {
+                    items: rows.into_iter().map(StageRow::into_domain).collect::<Result<_>>()?,
+                    total: u64::try_from(total).unwrap_or(0),
+                    limit: f.page.limit,
+                    offset: f.page.offset,
+                })
+            }
+        }
+
+        #[async_trait]
+        impl JobQueue for $store {
+            async fn enqueue(&self, job: &NewJob) -> Result<(String, bool)> {
+                let _w = self.writer().await;
+                let mut conn = self.pool.acquire().await.map_err(db_err)?;
+                enqueue_on(&mut conn, job).await
+            }
+
+            async fn lease(&self, req: &LeaseRequest) -> Result<Option<Job>> {
+                if req.kinds.is_empty() {
+                    return Ok(None);
+                }
+                let _w = self.writer().await;
+                let mut tx = self.pool.begin().await.map_err(db_err)?;
+                let mut dead = QueryBuilder::<$db>::new(
+                    "UPDATE jobs SET status = 'dead', leased_by = NULL, lease_expires_at = NULL, \
+                     last_error = COALESCE(last_error, 'worker lost its lease on the last attempt'), updated_at = ",
+                );
+                dead.push_bind(req.now);
+                dead.push(" WHERE status = 'running' AND attempts >= max_attempts AND lease_expires_at < ");
+                dead.push_bind(req.now);
+                dead.push(" AND kind IN (");
+                let mut sep = dead.separated(", ");
+                for k in &req.kinds {
+                    sep.push_bind(k.clone());
+                }
+                dead.push(")");
+                dead.build().execute(&mut *tx).await.map_err(db_err)?;
+
+                let mut q = QueryBuilder::<$db>::new("UPDATE jobs SET status = 'running', attempts = attempts + 1, leased_by = ");
+                q.push_bind(req.worker_id.clone());
+                q.push(", lease_expires_at = ");
+                q.push_bind(lease_deadline(req.now, req.lease_for));
+                q.push(", updated_at = ");
+                q.push_bind(req.now);
+                q.push(" WHERE job_id = (SELECT job_id FROM jobs WHERE kind IN (");
+                let mut sep = q.separated(", ");
+                for k in &req.kinds {
+                    sep.push_bind(k.clone());
+                }
+                q.push(") AND ((status = 'queued' AND run_at <= ");
+                q.push_bind(req.now);
+                q.push(") OR (status = 'running' AND lease_expires_at < ");
+                q.push_bind(req.now);
+                q.push(format!(")) ORDER BY run_at, created_at, job_id LIMIT 1 {}) RETURNING {JOB_COLUMNS}", $lock));
+                let row = q.build_query_as::<JobRow>().fetch_optional(&mut *tx).await.map_err(db_err)?;
+                tx.commit().await.map_err(db_err)?;
+                row.map(JobRow::into_domain).transpose()
+            }
+
+            async fn heartbeat(
+                &self,
+                job_id: &str,
+                worker_id: &str,
+                lease_for: StdDuration,
+                progress: u8,
+                now: DateTime<Utc>,
+            ) -> Result<bool> {
+                let _w = self.writer().await;
+                let n = sqlx::query(
+                    "UPDATE jobs SET lease_expires_at = $3, progress = $4, updated_at = $5 \
+                     WHERE job_id = $1 AND leased_by = $2 AND status = 'running'",
+                )
+                .bind(job_id)
+                .bind(worker_id)
+                .bind(lease_deadline(now, lease_for))
+                .bind(i64::from(progress.min(100)))
+                .bind(now)
+                .execute(&self.pool)
+                .await
+                .map_err(db_err)?
+                .rows_affected();
+                Ok(n > 0)
+            }
+
+            async fn complete(&self, job_id: &str, worker_id: &str, now: DateTime<Utc>) -> Result<bool> {
+                let _w = self.writer().await;
+                let n = sqlx::query(
+                    "UPDATE jobs SET status = 'succeeded', leased_by = NULL, lease_expires_at = NULL, progress = 100, \
+                     updated_at = $3 WHERE job_id = $1 AND leased_by = $2 AND status = 'running'",
+                )
+                .bind(job_id)
+                .bind(worker_id)
+                .bind(now)
+                .execute(&self.pool)
+                .await
+                .map_err(db_err)?
+                .rows_affected();
+                Ok(n > 0)
+            }
+
+            async fn fail(
+                &self,
+                job_id: &str,
+                worker_id: &str,
+                error: &str,
+                retry_at: Option<DateTime<Utc>>,
+                now: DateTime<Utc>,
+            ) -> Result<Option<JobStatus>> {
+                let _w = self.writer().await;
+                let status: Option<String> = sqlx::query_scalar(
+                    "UPDATE jobs SET status = CASE WHEN $3 AND attempts < max_attempts THEN 'queued' ELSE 'dead' END, \
+                     run_at = COALESCE($4, run_at), last_error = $5, leased_by = NULL, lease_expires_at = NULL, \
+                     updated_at = $6 WHERE job_id = $1 AND leased_by = $2 AND status = 'running' RETURNING status",
+                )
+                .bind(job_id)
+                .bind(worker_id)
+                .bind(retry_at.is_some())
+                .bind(retry_at)
+                .bind(error)
+                .bind(now)
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(db_err)?;
+                Ok(status.as_deref().and_then(JobStatus::parse))
+            }
+
+            async fn get_job(&self, job_id: &str) -> Result<Option<Job>> {
+                sqlx::query_as::<_, JobRow>(&format!("SELECT {JOB_COLUMNS} FROM jobs WHERE job_id = $1"))
+                    .bind(job_id)
+                    .fetch_optional(&self.pool)
+                    .await
+                    .map_err(db_err)?
+                    .map(JobRow::into_domain)
+                    .transpose()
+            }
+
+            async fn find_job_by_dedupe_key(&self, dedupe_key: &str) -> Result<Option<Job>> {
+                sqlx::query_as::<_, JobRow>(&format!("SELECT {JOB_COLUMNS} FROM jobs WHERE dedupe_key = $1"))
+                    .bind(dedupe_key)
+                    .fetch_optional(&self.pool)
+                    .await
+                    .map_err(db_err)?
+                    .map(JobRow::into_domain)
+                    .transpose()
+            }
+        }
+
+        impl Store for $store {
+            fn backend_name(&self) -> &'static str {
+                $name
+            }
+        }
+    };
+}
+pub(crate) use impl_sql_store;

@@ -1,0 +1,185 @@
+//! Row shapes shared by the SQLite and PostgreSQL adapters, and their conversion into domain
+//! types. These types never leave the adapter.
+
+use chrono::{DateTime, Utc};
+use serde_json::{Map, Value};
+use sqlx::types::Json;
+
+use crate::domain::{Call, CallStatus, CallType, CompanyId, CrmEntity, CrmEvent, Job, JobStatus, SopStage};
+use crate::error::{Error, Result};
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct CallRow {
+    company_id: String,
+    call_id: String,
+    rep_id: Option<String>,
+    status: String,
+    processing_status: String,
+    audio_url: Option<String>,
+    caller_phone: Option<String>,
+    rep_phone: Option<String>,
+    duration: Option<i64>,
+    callrail_id: Option<String>,
+    call_type: Option<String>,
+    started_at: Option<DateTime<Utc>>,
+    timezone: Option<String>,
+    rep_channel: Option<i64>,
+    audio_file_path: Option<String>,
+    transcript_file_path: Option<String>,
+    speaker_diarization_file_path: Option<String>,
+    failure_reason: Option<String>,
+    metadata: Json<Map<String, Value>>,
+    created_at: DateTime<Utc>,
+    updated_at: DateTime<Utc>,
+}
+
+fn corrupt(what: &str, e: Error) -> Error {
+    Error::internal(format!("stored {what} is unreadable: {}", e.message()))
+}
+
+impl CallRow {
+    pub(crate) fn into_domain(self) -> Result<Call> {
+        Ok(Call {
+            company_id: CompanyId::parse(self.company_id).map_err(|e| corrupt("call", e))?,
+            call_id: self.call_id,
+            rep_id: self.rep_id,
+            status: CallStatus::parse(&self.status).map_err(|e| corrupt("call", e))?,
+            processing_status: CallStatus::parse(&self.processing_status).map_err(|e| corrupt("call", e))?,
+            audio_url: self.audio_url,
+            caller_phone: self.caller_phone,
+            rep_phone: self.rep_phone,
+            duration: self.duration,
+            callrail_id: self.callrail_id,
+            call_type: self.call_type.as_deref().map(CallType::parse).transpose().map_err(|e| corrupt("call", e))?,
+            started_at: self.started_at,
+            timezone: self.timezone,
+            rep_channel: self.rep_channel.and_then(|c| u8::try_from(c).ok()),
+            audio_file_path: self.audio_file_path,
+            transcript_file_path: self.transcript_file_path,
+            speaker_diarization_file_path: self.speaker_diarization_file_path,
+            failure_reason: self.failure_reason,
+            metadata: self.metadata.0,
+            created_at: self.created_at,
+            updated_at: self.updated_at,
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct EntityRow {
+    company_id: String,
+    entity_id: String,
+    entity_type: String,
+    attributes: Json<Map<String, Value>>,
+    ts: DateTime<Utc>,
+    created_at: DateTime<Utc>,
+    updated_at: DateTime<Utc>,
+}
+
+impl EntityRow {
+    pub(crate) fn into_domain(self) -> Result<CrmEntity> {
+        Ok(CrmEntity {
+            company_id: CompanyId::parse(self.company_id).map_err(|e| corrupt("entity", e))?,
+            entity_id: self.entity_id,
+            entity_type: self.entity_type,
+            attributes: self.attributes.0,
+            timestamp: self.ts,
+            created_at: self.created_at,
+            updated_at: self.updated_at,
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct EventRow {
+    company_id: String,
+    event_id: String,
+    entity_id: String,
+    event_type: String,
+    ts: DateTime<Utc>,
+    data: Json<Map<String, Value>>,
+    created_at: DateTime<Utc>,
+}
+
+impl EventRow {
+    pub(crate) fn into_domain(self) -> Result<CrmEvent> {
+        Ok(CrmEvent {
+            company_id: CompanyId::parse(self.company_id).map_err(|e| corrupt("event", e))?,
+            event_id: self.event_id,
+            entity_id: self.entity_id,
+            event_type: self.event_type,
+            timestamp: self.ts,
+            data: self.data.0,
+            created_at: self.created_at,
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct StageRow {
+    company_id: String,
+    stage_id: String,
+    sop_id: String,
+    stage_name: String,
+    stage_order: i64,
+    stage_description: Option<String>,
+    is_active: bool,
+    created_at: DateTime<Utc>,
+    updated_at: DateTime<Utc>,
+}
+
+impl StageRow {
+    pub(crate) fn into_domain(self) -> Result<SopStage> {
+        Ok(SopStage {
+            company_id: CompanyId::parse(self.company_id).map_err(|e| corrupt("SOP stage", e))?,
+            stage_id: self.stage_id,
+            sop_id: self.sop_id,
+            stage_name: self.stage_name,
+            stage_order: i32::try_from(self.stage_order).unwrap_or(i32::MAX),
+            stage_description: self.stage_description,
+            is_active: self.is_active,
+            created_at: self.created_at,
+            updated_at: self.updated_at,
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct JobRow {
+    job_id: String,
+    kind: String,
+    company_id: Option<String>,
+    payload: Json<Value>,
+    status: String,
+    attempts: i64,
+    max_attempts: i64,
+    run_at: DateTime<Utc>,
+    leased_by: Option<String>,
+    lease_expires_at: Option<DateTime<Utc>>,
+    last_error: Option<String>,
+    progress: i64,
+    created_at: DateTime<Utc>,
+    updated_at: DateTime<Utc>,
+}
+
+impl JobRow {
+    pub(crate) fn into_domain(self) -> Result<Job> {
+        Ok(Job {
+            company_id: self.company_id.map(CompanyId::parse).transpose().map_err(|e| corrupt("job", e))?,
+            status: JobStatus::parse(&self.status)
+                .ok_or_else(|| Error::internal(format!("stored job has unknown status `{}`", self.status)))?,
+            job_id: self.job_id,
+            kind: self.kind,
+            payload: self.payload.0,
+            attempts: u32::try_from(self.attempts).unwrap_or(0),
+            max_attempts: u32::try_from(self.max_attempts).unwrap_or(1),
+            run_at: self.run_at,
+            leased_by: self.leased_by,
+            lease_expires_at: self.lease_expires_at,
+            last_error: self.last_error,
+            progress: u8::try_from(self.progress.clamp(0, 100)).unwrap_or(0),
+            created_at: self.created_at,
+            updated_at: self.updated_at,
+        })
+    }
+}

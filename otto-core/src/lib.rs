@@ -1,0 +1,39 @@
+//! # otto-core
+//!
+//! The embeddable engine behind Otto, the sales-call intelligence platform: domain types,
+//! ports (storage, blobs, job queue, ASR, LLM, embeddings, vectors), the services that enforce
+//! tenant and role rules, and adapters behind cargo features (`sqlite`, `postgres`).
+//!
+//! A Rust app links this crate directly and gets the same behaviour and protection as the
+//! HTTP server:
+//!
+//! ```
+//! # #[cfg(feature = "sqlite")]
+//! # tokio::runtime::Runtime::new().unwrap().block_on(async {
+//! use otto_core::{CompanyId, NewCall, Otto, Principal, Role};
+//!
+//! let dir = tempfile::tempdir().unwrap();
+//! let otto = Otto::open_embedded(dir.path()).await.unwrap();
+//! let me = Principal::new("rep_1", CompanyId::parse("acme").unwrap(), Role::SalesRep);
+//! let call = otto.create_call(&me, NewCall { caller_phone: Some("+15551234567".into()), ..Default::default() })
+//!     .await
+//!     .unwrap();
+//! assert_eq!(call.rep_id.as_deref(), Some("rep_1"));
+//! assert_eq!(otto.get_call(&me, &call.call_id).await.unwrap(), call);
+//! # });
+//! ```
+
+pub mod adapters;
+pub mod api;
+pub mod auth;
+pub mod domain;
+mod error;
+pub mod jobs;
+mod otto;
+pub mod ports;
+mod services;
+
+pub use auth::{Action, DataScope, Permission, Principal, Role};
+pub use domain::*;
+pub use error::{Error, ErrorKind, Result};
+pub use otto::{Otto, OttoBuilder};

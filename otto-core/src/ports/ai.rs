@@ -1,0 +1,163 @@
+//! Model ports: speech recognition, language models, sentence embeddings, vector search.
+//!
+//! The embedded defaults and the cloud adapters implement these; services only see the traits.
+
+use async_trait::async_trait;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use crate::domain::CompanyId;
+use crate::error::Result;
+
+/// Audio to transcribe: mono 16 kHz f32 samples (decoding and resampling happen before).
+#[derive(Debug, Clone, PartialEq)]
+pub struct TranscribeRequest {
+    /// Samples in -1.0..=1.0 at 16 kHz.
+    pub samples_16k: Vec<f32>,
+    /// ISO 639-1 language, or None to detect.
+    pub language: Option<String>,
+}
+
+/// One timed stretch of recognised text.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TranscriptionSegment {
+    /// Start, seconds.
+    pub start: f64,
+    /// End, seconds.
+    pub end: f64,
+    /// Text.
+    pub text: String,
+    /// Engine confidence 0..=1.
+    pub confidence: f32,
+    /// Provider speaker label, when the engine diarizes.
+    pub speaker: Option<String>,
+}
+
+/// A transcription result.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Transcription {
+    /// Segments in time order.
+    pub segments: Vec<TranscriptionSegment>,
+    /// Detected or requested language.
+    pub language: String,
+    /// Engine and model, e.g. `whisper.cpp/tiny.en`.
+    pub engine: String,
+}
+
+/// Speech recognition.
+#[async_trait]
+pub trait AsrEngine: Send + Sync {
+    /// Engine and model name.
+    fn name(&self) -> String;
+    /// Transcribes one channel of audio.
+    async fn transcribe(&self, req: TranscribeRequest) -> Result<Transcription>;
+}
+
+/// Who speaks in a chat message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ChatRole {
+    /// Instructions.
+    System,
+    /// The request.
+    User,
+    /// The model.
+    Assistant,
+}
+
+/// One chat message.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ChatMessage {
+    /// Speaker.
+    pub role: ChatRole,
+    /// Text.
+    pub content: String,
+}
+
+/// A completion request; with `json_schema` the model must answer with matching JSON.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CompletionRequest {
+    /// Conversation.
+    pub messages: Vec<ChatMessage>,
+    /// Schema the answer must satisfy.
+    pub json_schema: Option<Value>,
+    /// Sampling temperature.
+    pub temperature: f32,
+    /// Output budget.
+    pub max_tokens: u32,
+}
+
+/// A completion.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Completion {
+    /// Answer text.
+    pub text: String,
+    /// Model that answered.
+    pub model: String,
+}
+
+/// A language model.
+#[async_trait]
+pub trait LlmEngine: Send + Sync {
+    /// Provider and model name.
+    fn name(&self) -> String;
+    /// One completion.
+    async fn complete(&self, req: CompletionRequest) -> Result<Completion>;
+}
+
+/// Sentence embeddings.
+#[async_trait]
+pub trait Embedder: Send + Sync {
+    /// Model name.
+    fn name(&self) -> String;
+    /// Vector length.
+    fn dimensions(&self) -> usize;
+    /// One unit-length vector per text.
+    async fn embed(&self, texts: &[String]) -> Result<Vec<Vec<f32>>>;
+}
+
+/// A vector to index, with the metadata permissions and filters apply to.
+#[derive(Debug, Clone, PartialEq)]
+pub struct VectorRecord {
+    /// Chunk id.
+    pub id: String,
+    /// Tenant.
+    pub company_id: CompanyId,
+    /// The vector.
+    pub vector: Vec<f32>,
+    /// Filterable metadata (source kind, rep id, call id, document id...).
+    pub metadata: Map<String, Value>,
+}
+
+/// A nearest-neighbour query. `filter` entries must all match; the tenant always applies.
+#[derive(Debug, Clone, PartialEq)]
+pub struct VectorQuery {
+    /// Tenant.
+    pub company_id: CompanyId,
+    /// Query vector.
+    pub vector: Vec<f32>,
+    /// How many hits.
+    pub top_k: usize,
+    /// Metadata equality filters applied inside the search.
+    pub filter: Map<String, Value>,
+}
+
+/// One search hit.
+#[derive(Debug, Clone, PartialEq)]
+pub struct VectorHit {
+    /// Chunk id.
+    pub id: String,
+    /// Cosine similarity.
+    pub score: f32,
+}
+
+/// Vector search.
+#[async_trait]
+pub trait VectorIndex: Send + Sync {
+    /// Adds or replaces records.
+    async fn upsert(&self, records: Vec<VectorRecord>) -> Result<()>;
+    /// Removes records by id.
+    async fn delete(&self, company: &CompanyId, ids: &[String]) -> Result<()>;
+    /// Nearest neighbours.
+    async fn search(&self, query: &VectorQuery) -> Result<Vec<VectorHit>>;
+}

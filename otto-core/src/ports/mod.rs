@@ -1,0 +1,17 @@
+//! Ports: the async traits otto-core needs from the outside world.
+//!
+//! Each is held as `Arc<dyn Port>` and injected through [`crate::OttoBuilder`]. Adapters live in
+//! [`crate::adapters`] behind cargo features; core never names an adapter type.
+
+mod ai;
+mod blob;
+mod clock;
+mod store;
+
+pub use ai::{
+    AsrEngine, ChatMessage, ChatRole, Completion, CompletionRequest, Embedder, LlmEngine, TranscribeRequest,
+    Transcription, TranscriptionSegment, VectorHit, VectorIndex, VectorQuery, VectorRecord,
+};
+pub use blob::BlobStore;
+pub use clock::{Clock, SystemClock};
+pub use store::{CallStore, CrmStore, EntityUpsert, JobQueue, SopStore, Store};

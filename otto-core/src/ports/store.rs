@@ -1,0 +1,102 @@
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use std::time::Duration;
+
+use crate::domain::{
+    Call, CallFilter, CompanyId, CrmEntity, CrmEvent, Job, JobStatus, LeaseRequest, NewCrmEntity, NewCrmEvent,
+    NewJob, Page, SopStage, SopStageFilter,
+};
+use crate::error::Result;
+
+/// Calls of every company. Every method is scoped by company: no method can reach another
+/// tenant's row.
+#[async_trait]
+pub trait CallStore: Send + Sync {
+    /// Inserts `call` and enqueues `jobs` in one transaction, so a crash never leaves a call
+    /// without its processing job (or a job without its call). `Conflict` if the id exists.
+    async fn insert_call(&self, call: &Call, jobs: &[NewJob]) -> Result<()>;
+    /// The call, if it exists in `company`.
+    async fn get_call(&self, company: &CompanyId, call_id: &str) -> Result<Option<Call>>;
+    /// The call of `company` with this CallRail id, if any.
+    async fn find_call_by_callrail_id(&self, company: &CompanyId, callrail_id: &str) -> Result<Option<Call>>;
+    /// Replaces the stored call (matched by company and id); `NotFound` if it is gone.
+    async fn update_call(&self, call: &Call) -> Result<()>;
+    /// A filtered, sorted page of `company`'s calls.
+    async fn list_calls(&self, company: &CompanyId, filter: &CallFilter) -> Result<Page<Call>>;
+}
+
+/// Outcome of an entity upsert batch.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct EntityUpsert {
+    /// New entities.
+    pub created: u64,
+    /// Existing entities changed by a newer timestamp.
+    pub updated: u64,
+    /// Entities whose stored version was as new or newer (replays, out-of-order deliveries).
+    pub unchanged: u64,
+}
+
+/// CRM entities and their event history.
+#[async_trait]
+pub trait CrmStore: Send + Sync {
+    /// Creates or updates entities in one transaction. An entity is only overwritten by a
+    /// version with a newer or equal `timestamp`.
+    async fn upsert_entities(&self, company: &CompanyId, entities: &[NewCrmEntity], now: DateTime<Utc>)
+        -> Result<EntityUpsert>;
+    /// Stores events not seen before (by `event_id`) in one transaction; returns how many were new.
+    async fn insert_events(&self, company: &CompanyId, events: &[NewCrmEvent], now: DateTime<Utc>) -> Result<u64>;
+    /// One entity.
+    async fn get_entity(&self, company: &CompanyId, entity_id: &str) -> Result<Option<CrmEntity>>;
+    /// An entity's events, newest first.
+    async fn list_entity_events(&self, company: &CompanyId, entity_id: &str, limit: u32) -> Result<Vec<CrmEvent>>;
+}
+
+/// SOP stages.
+#[async_trait]
+pub trait SopStore: Send + Sync {
+    /// The company's SOP id, created on first use.
+    async fn ensure_sop(&self, company: &CompanyId, now: DateTime<Utc>) -> Result<String>;
+    /// Inserts stages in one transaction; `Conflict` if a name is taken (case-insensitive).
+    async fn insert_sop_stages(&self, stages: &[SopStage]) -> Result<()>;
+    /// One stage.
+    async fn get_sop_stage(&self, company: &CompanyId, stage_id: &str) -> Result<Option<SopStage>>;
+    /// Replaces a stage; `Conflict` if the new name is taken, `NotFound` if it is gone.
+    async fn update_sop_stage(&self, stage: &SopStage) -> Result<()>;
+    /// Deletes a stage; false if there was none.
+    async fn delete_sop_stage(&self, company: &CompanyId, stage_id: &str) -> Result<bool>;
+    /// A filtered, sorted page of stages.
+    async fn list_sop_stages(&self, company: &CompanyId, filter: &SopStageFilter) -> Result<Page<SopStage>>;
+}
+
+/// A durable job queue: jobs survive restarts, a crashed worker's lease expires and another
+/// worker takes the job over, failures retry with backoff and end in a dead-letter state.
+#[async_trait]
+pub trait JobQueue: Send + Sync {
+    /// Enqueues a job. With a `dedupe_key` already used, returns the existing job's id and
+    /// `false` instead of creating another.
+    async fn enqueue(&self, job: &NewJob) -> Result<(String, bool)>;
+    /// Leases the next runnable job of the given kinds (queued and due, or running with an
+    /// expired lease), counting an attempt. Jobs whose expired lease used the last attempt are
+    /// moved to `Dead` instead. Concurrent workers never lease the same job.
+    async fn lease(&self, req: &LeaseRequest) -> Result<Option<Job>>;
+    /// Extends the lease (and records progress); false if the worker no longer holds it.
+    async fn heartbeat(&self, job_id: &str, worker_id: &str, lease_for: Duration, progress: u8, now: DateTime<Utc>)
+        -> Result<bool>;
+    /// Marks the job succeeded; false if the worker no longer holds the lease.
+    async fn complete(&self, job_id: &str, worker_id: &str, now: DateTime<Utc>) -> Result<bool>;
+    /// Records a failure. With `retry_at` and attempts left the job is queued again for then;
+    /// otherwise it goes `Dead`. Returns the new status, or None if the lease was lost.
+    async fn fail(&self, job_id: &str, worker_id: &str, error: &str, retry_at: Option<DateTime<Utc>>, now: DateTime<Utc>)
+        -> Result<Option<JobStatus>>;
+    /// One job.
+    async fn get_job(&self, job_id: &str) -> Result<Option<Job>>;
+    /// The job created with this dedupe key, if any.
+    async fn find_job_by_dedupe_key(&self, dedupe_key: &str) -> Result<Option<Job>>;
+}
+
+/// Everything Otto persists. One adapter (SQLite, PostgreSQL) implements all of it so that
+/// multi-entity writes can share a transaction.
+pub trait Store: CallStore + CrmStore + SopStore + JobQueue {
+    /// Adapter name for logs and `/health` (`sqlite`, `postgres`).
+    fn backend_name(&self) -> &'static str;
+}

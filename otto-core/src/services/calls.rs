@@ -1,0 +1,102 @@
+use serde_json::Map;
+
+use crate::auth::{Action, DataScope, Principal};
+use crate::domain::{new_id, validate_id, Call, CallFilter, CallStatus, CallUpdate, NewCall, Page};
+use crate::error::{Error, Result};
+use crate::Otto;
+
+impl Otto {
+    /// Records a call. CSRs and sales reps record their own calls (`rep_id` defaults to them);
+    /// managers and admins may name any rep.
+    pub async fn create_call(&self, p: &Principal, req: NewCall) -> Result<Call> {
+        p.require("calls", Action::Write)?;
+        req.validate()?;
+        if let Some(c) = &req.company_id {
+            p.require_company(c)?;
+        }
+        let rep_id = match (req.rep_id, p.data_scope()) {
+            (Some(rep), DataScope::OwnRep(me)) if rep != me => {
+                return Err(Error::forbidden(format!("a {} may only record their own calls (rep_id `{me}`)", p.role())))
+            }
+            (None, DataScope::OwnRep(me)) => Some(me),
+            (rep, _) => rep,
+        };
+        let now = self.clock.now();
+        let call = Call {
+            call_id: req.call_id.unwrap_or_else(|| new_id("call")),
+            company_id: p.company_id().clone(),
+            rep_id,
+            status: CallStatus::Pending,
+            processing_status: CallStatus::Pending,
+            audio_url: req.audio_url,
+            caller_phone: req.caller_phone,
+            rep_phone: req.rep_phone,
+            duration: req.duration,
+            callrail_id: req.callrail_id,
+            call_type: req.call_type,
+            started_at: req.started_at.map(|t| t.with_timezone(&chrono::Utc)),
+            timezone: req.timezone,
+            rep_channel: req.rep_channel,
+            audio_file_path: None,
+            transcript_file_path: None,
+            speaker_diarization_file_path: None,
+            failure_reason: None,
+            metadata: req.metadata.unwrap_or_else(Map::new),
+            created_at: now,
+            updated_at: now,
+        };
+        self.store.insert_call(&call, &[]).await?;
+        tracing::info!(company = %call.company_id, call_id = %call.call_id, "call created");
+        Ok(call)
+    }
+
+    /// One call. Calls of other tenants, and for CSRs and sales reps other reps' calls, are
+    /// `NotFound`: their existence is not revealed.
+    pub async fn get_call(&self, p: &Principal, call_id: &str) -> Result<Call> {
+        p.require("calls", Action::Read)?;
+        validate_id("call_id", call_id)?;
+        self.store
+            .get_call(p.company_id(), call_id)
+            .await?
+            .filter(|c| p.may_see_rep(c.rep_id.as_deref()))
+            .ok_or_else(|| Error::not_found(format!("call {call_id}")))
+    }
+
+    /// Updates status, rep, type or metadata of a call the principal can see.
+    pub async fn update_call(&self, p: &Principal, call_id: &str, upd: CallUpdate) -> Result<Call> {
+        p.require("calls", Action::Write)?;
+        upd.validate()?;
+        let mut call = self.get_call(p, call_id).await?;
+        if let (Some(rep), DataScope::OwnRep(me)) = (&upd.rep_id, p.data_scope()) {
+            if *rep != me {
+                return Err(Error::forbidden(format!("a {} may not reassign calls to another rep", p.role())));
+            }
+        }
+        upd.apply(&mut call, self.clock.now());
+        self.store.update_call(&call).await?;
+        Ok(call)
+    }
+
+    /// A page of the company's calls; CSRs and sales reps get only their own (the scope is a
+    /// filter of the query itself).
+    pub async fn list_calls(&self, p: &Principal, mut filter: CallFilter) -> Result<Page<Call>> {
+        p.require("calls", Action::Read)?;
+        if let Some(rep) = &filter.rep_id {
+            validate_id("rep_id", rep)?;
+        }
+        if let DataScope::OwnRep(me) = p.data_scope() {
+            match &filter.rep_id {
+                Some(rep) if *rep != me => {
+                    return Err(Error::forbidden(format!("a {} may only list their own calls", p.role())))
+                }
+                _ => filter.rep_id = Some(me),
+            }
+        }
+        if let (Some(a), Some(b)) = (filter.created_after, filter.created_before) {
+            if a >= b {
+                return Err(Error::invalid("created_after", "must be before created_before"));
+            }
+        }
+        self.store.list_calls(p.company_id(), &filter).await
+    }
+}

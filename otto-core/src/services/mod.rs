@@ -1,0 +1,6 @@
+//! Services: the operations of [`crate::Otto`], one module per API concept. Each method checks
+//! the principal's permission and tenant first, validates input, then talks to the ports.
+
+mod calls;
+mod crm;
+mod sop;
