@@ -1,0 +1,127 @@
+//! The router: every category's routes with their auth, rate-limit and timeout layers, the
+//! OpenAPI document generated from the same routes, `/docs`, `/metrics`, and the outer layers
+//! (request id, error rendering, tracing, body limit, panic catching).
+
+use axum::extract::DefaultBodyLimit;
+use axum::http::header;
+use axum::middleware::{from_fn, from_fn_with_state};
+use axum::response::IntoResponse;
+use axum::routing::get;
+use axum::Router;
+use tower_http::catch_panic::CatchPanicLayer;
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::OpenApi as OpenApiDoc;
+use utoipa::{Modify, OpenApi};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_swagger_ui::SwaggerUi;
+
+use crate::auth::require_auth;
+use crate::error::{render_errors, ApiError};
+use crate::ratelimit::{limit, Category, Limit};
+use crate::routes::{self, add_error_responses};
+use crate::state::AppState;
+
+/// JSON request bodies above this are refused with 413 (platform facts: 10 MB).
+pub const JSON_LIMIT_BYTES: usize = 10 * 1024 * 1024;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Otto API", description = "Sales-call intelligence for home-services teams: calls, transcripts, \
+        analysis, knowledge and Ask Otto.\n\nEvery `/api/v1` request needs `Authorization: Bearer <JWT>` and \
+        `X-Company-ID` equal to the token's `company_id`. `X-Request-ID` is echoed (and generated when absent). \
+        Errors use one body: `{error, message, timestamp, request_id}`."),
+    tags(
+        (name = "system", description = "Health"),
+        (name = "calls", description = "Call data ingestion"),
+        (name = "crm", description = "CRM data ingestion (entities and events)"),
+        (name = "sop", description = "SOP management"),
+    ),
+    modifiers(&Security)
+)]
+struct ApiDoc;
+
+struct Security;
+
+impl Modify for Security {
+    fn modify(&self, doc: &mut OpenApiDoc) {
+        let components = doc.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "BearerAuth",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).bearer_format("JWT").build()),
+        );
+        components.add_security_scheme(
+            "CompanyAuth",
+            SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::with_description(
+                "X-Company-ID",
+                "Must equal the token's company_id",
+            ))),
+        );
+    }
+}
+
+/// Each category's routes, whether they need a token, and their rate-limit category.
+fn categories() -> Vec<(Category, bool, OpenApiRouter<AppState>)> {
+    vec![
+        (Category::System, false, routes::system::router()),
+        (Category::Calls, true, routes::calls::router()),
+        (Category::Calls, true, routes::crm::router()),
+        (Category::Sop, true, routes::sop::router()),
+    ]
+}
+
+/// The OpenAPI document of every route, with security and error responses filled in.
+pub fn openapi() -> OpenApiDoc {
+    let mut router = OpenApiRouter::with_openapi(ApiDoc::openapi());
+    let mut authenticated = Vec::new();
+    for (_, auth, mut r) in categories() {
+        let doc = r.to_openapi();
+        if auth {
+            authenticated.extend(doc.paths.paths.keys().cloned());
+        }
+        router = router.merge(r);
+    }
+    let mut doc = router.into_openapi();
+    for (path, item) in doc.paths.paths.iter_mut() {
+        let auth = authenticated.contains(path);
+        for op in [&mut item.get, &mut item.put, &mut item.post, &mut item.delete, &mut item.patch].into_iter().flatten() {
+            add_error_responses(op, auth);
+            if auth {
+                op.security = Some(vec![utoipa::openapi::security::SecurityRequirement::new(
+                    "BearerAuth",
+                    Vec::<String>::new(),
+                )
+                .add("CompanyAuth", Vec::<String>::new())]);
+            }
+        }
+    }
+    doc
+}
+
+/// The whole HTTP application on `state`.
+pub fn router(state: AppState) -> Router {
+    let mut app: Router<AppState> = Router::new();
+    for (category, auth, r) in categories() {
+        let limited = Limit { limiter: state.limiter.clone(), category };
+        let (mut r, _) = r.route_layer(from_fn_with_state(limited, limit)).split_for_parts();
+        if auth {
+            r = r.route_layer(from_fn_with_state(state.clone(), require_auth));
+        }
+        app = app.merge(r);
+    }
+    let metrics = crate::metrics::handle();
+    app.route(
+        "/metrics",
+        get(move || {
+            let m = metrics.clone();
+            async move { ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], m.render()).into_response() }
+        }),
+    )
+    .route_layer(from_fn(crate::metrics::track))
+    .merge(SwaggerUi::new("/docs").url("/openapi.json", openapi()))
+    .fallback(|| async { ApiError::not_found("No such route. See /docs for the API.") })
+    .with_state(state)
+    .layer(DefaultBodyLimit::max(JSON_LIMIT_BYTES))
+    .layer(CatchPanicLayer::new())
+    .layer(from_fn(render_errors))
+    .layer(from_fn(crate::request_id::request_id))
+}

@@ -1,0 +1,75 @@
+//! # otto-server
+//!
+//! Otto's HTTP API over [`otto_core`]: axum routes per API category, JWT auth, per-category
+//! rate limits, the spec's error body, OpenAPI generated from the routes (served at `/docs`),
+//! and Prometheus metrics at `/metrics`. The `otto` binary (`src/main.rs`) wraps it in a CLI.
+
+pub mod app;
+pub mod auth;
+pub mod config;
+pub mod error;
+pub mod extract;
+pub mod metrics;
+pub mod ratelimit;
+pub mod request_id;
+pub mod routes;
+pub mod state;
+
+use std::sync::Arc;
+
+pub use app::{openapi, router};
+pub use config::Config;
+pub use state::AppState;
+
+use otto_core::adapters::fs_blob::FsBlobStore;
+use otto_core::adapters::sql::{PostgresStore, SqliteStore};
+use otto_core::ports::Store;
+use otto_core::{Error, Otto};
+
+/// Opens the engine the config describes: PostgreSQL when `database_url` is a `postgres://`
+/// URL, else SQLite in the data directory; blobs in the data directory.
+pub async fn open_otto(config: &Config) -> Result<Otto, Error> {
+    std::fs::create_dir_all(&config.data_dir).map_err(Error::backend)?;
+    let store: Arc<dyn Store> = match config.database_url.as_deref().filter(|u| !u.is_empty()) {
+        Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
+            Arc::new(PostgresStore::open(url).await?)
+        }
+        Some(url) if url.starts_with("sqlite:") => Arc::new(SqliteStore::open_url(url).await?),
+        Some(other) => {
+            return Err(Error::invalid("database_url", format!("`{other}` is neither postgres:// nor sqlite:")))
+        }
+        None => Arc::new(SqliteStore::open(config.data_dir.join("otto.db")).await?),
+    };
+    let blobs = Arc::new(FsBlobStore::open(config.data_dir.join("blobs"))?);
+    Otto::builder().store(store).blobs(blobs).build()
+}
+
+/// Builds the HTTP state from a config (opening the store, resolving the JWT secret).
+pub async fn build_state(config: &Config) -> Result<(AppState, Option<config::SecretSource>), Error> {
+    let otto = open_otto(config).await?;
+    let secret = config.hs256_secret()?;
+    let auth = auth::Authenticator::new(secret.as_ref().map(|(s, _)| s.as_slice()), config.jwks_url.as_deref());
+    let state = AppState {
+        otto,
+        auth: Arc::new(auth),
+        limiter: Arc::new(ratelimit::RateLimiter::new(&config.rate_limits)),
+    };
+    Ok((state, secret.map(|(_, src)| src)))
+}
+
+/// Serves `state` on `listener` until `shutdown` resolves, then finishes in-flight requests.
+pub async fn serve(
+    state: AppState,
+    listener: tokio::net::TcpListener,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let app = router(state);
+    axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
+        .with_graceful_shutdown(shutdown)
+        .await
+}
+
+/// The OpenAPI document as YAML, exactly as committed in `openapi.yaml`.
+pub fn openapi_yaml() -> String {
+    openapi().to_yaml().unwrap_or_else(|e| format!("# could not render: {e}\n"))
+}

@@ -1,0 +1,19 @@
+//! Shared state of the HTTP layer.
+
+use std::sync::Arc;
+
+use otto_core::Otto;
+
+use crate::auth::Authenticator;
+use crate::ratelimit::RateLimiter;
+
+/// What every handler can reach.
+#[derive(Clone)]
+pub struct AppState {
+    /// The engine.
+    pub otto: Otto,
+    /// Token verification.
+    pub auth: Arc<Authenticator>,
+    /// Rate limits.
+    pub limiter: Arc<RateLimiter>,
+}
