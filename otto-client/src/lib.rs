@@ -1,1 +1,282 @@
-//! placeholder
+//! # otto-client
+//!
+//! A typed async client for the Otto API, over the same wire types the server uses
+//! ([`otto_core::api`], [`otto_core::domain`]). Retries 429 (and 503 for idempotent requests)
+//! honouring `retry_after`; failures come back as [`ClientError`] with the server's error body.
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), otto_client::ClientError> {
+//! use otto_client::OttoClient;
+//! use otto_core::NewCall;
+//!
+//! let otto = OttoClient::builder("http://127.0.0.1:8080", "<jwt>", "acme").build()?;
+//! let call = otto.create_call(&NewCall { call_id: Some("call_1".into()), ..Default::default() }).await?;
+//! let same = otto.get_call(&call.call_id).await?;
+//! assert_eq!(call, same);
+//! # Ok(()) }
+//! ```
+
+mod error;
+
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use otto_core::api::{
+    CallList, EntityIngestionResult, ErrorBody, EventIngestionResult, Health, SopStageList, SopStagesCreated,
+};
+use otto_core::domain::{
+    Call, CallSort, CallStatus, CallType, CallUpdate, EntityIngestion, EventIngestion, NewCall, NewSopStages, SopStage,
+    SopStageSort, SopStageUpdate, SortOrder,
+};
+use reqwest::{Method, RequestBuilder, StatusCode};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+pub use error::ClientError;
+
+/// Filters for [`OttoClient::list_calls`]; `None` fields are left out.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct CallListQuery {
+    /// Page size 1..=100.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub limit: Option<u32>,
+    /// Rows to skip.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub offset: Option<u64>,
+    /// Sort key.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sort: Option<CallSort>,
+    /// Direction.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub order: Option<SortOrder>,
+    /// Status filter.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<CallStatus>,
+    /// Rep filter.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rep_id: Option<String>,
+    /// Type filter.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub call_type: Option<CallType>,
+    /// CallRail id filter.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub callrail_id: Option<String>,
+    /// Created at or after.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub created_after: Option<DateTime<Utc>>,
+    /// Created before.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub created_before: Option<DateTime<Utc>>,
+}
+
+/// Filters for [`OttoClient::list_sop_stages`].
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct SopStageQuery {
+    /// Page size 1..=100.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub limit: Option<u32>,
+    /// Rows to skip.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub offset: Option<u64>,
+    /// Sort key.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sort: Option<SopStageSort>,
+    /// Direction.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub order: Option<SortOrder>,
+    /// Active filter.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub is_active: Option<bool>,
+}
+
+/// Builds an [`OttoClient`].
+#[derive(Debug, Clone)]
+pub struct ClientBuilder {
+    base_url: String,
+    token: String,
+    company_id: String,
+    timeout: Duration,
+    max_retries: u32,
+    max_retry_wait: Duration,
+}
+
+impl ClientBuilder {
+    /// Per-request timeout (default 60 s).
+    pub fn timeout(mut self, t: Duration) -> Self {
+        self.timeout = t;
+        self
+    }
+    /// Retries on 429/503 (default 3; 0 disables).
+    pub fn max_retries(mut self, n: u32) -> Self {
+        self.max_retries = n;
+        self
+    }
+    /// Longest wait the client accepts from `retry_after` before giving up (default 60 s).
+    pub fn max_retry_wait(mut self, d: Duration) -> Self {
+        self.max_retry_wait = d;
+        self
+    }
+    /// Builds the client.
+    pub fn build(self) -> Result<OttoClient, ClientError> {
+        let base = url::Url::parse(self.base_url.trim_end_matches('/'))
+            .map_err(|e| ClientError::InvalidConfig(format!("base URL `{}`: {e}", self.base_url)))?;
+        let http = reqwest::Client::builder()
+            .timeout(self.timeout)
+            .build()
+            .map_err(|e| ClientError::InvalidConfig(e.to_string()))?;
+        Ok(OttoClient {
+            http,
+            base: base.as_str().trim_end_matches('/').to_string(),
+            token: self.token,
+            company_id: self.company_id,
+            max_retries: self.max_retries,
+            max_retry_wait: self.max_retry_wait,
+        })
+    }
+}
+
+/// A connection to one Otto server as one user of one company.
+#[derive(Debug, Clone)]
+pub struct OttoClient {
+    http: reqwest::Client,
+    base: String,
+    token: String,
+    company_id: String,
+    max_retries: u32,
+    max_retry_wait: Duration,
+}
+
+impl OttoClient {
+    /// A builder for the server at `base_url`, authenticating with the bearer `token` for
+    /// `company_id` (sent as `X-Company-ID`).
+    pub fn builder(
+        base_url: impl Into<String>,
+        token: impl Into<String>,
+        company_id: impl Into<String>,
+    ) -> ClientBuilder {
+        ClientBuilder {
+            base_url: base_url.into(),
+            token: token.into(),
+            company_id: company_id.into(),
+            timeout: Duration::from_secs(60),
+            max_retries: 3,
+            max_retry_wait: Duration::from_secs(60),
+        }
+    }
+
+    fn request(&self, method: Method, path: &str) -> RequestBuilder {
+        self.http
+            .request(method, format!("{}{path}", self.base))
+            .bearer_auth(&self.token)
+            .header("X-Company-ID", &self.company_id)
+            .header("X-Request-ID", uuid::Uuid::new_v4().to_string())
+    }
+
+    /// Sends with retries and decodes the JSON answer (or `()` for 204).
+    async fn send<T: DeserializeOwned>(
+        &self,
+        build: impl Fn() -> RequestBuilder,
+        idempotent: bool,
+    ) -> Result<T, ClientError> {
+        let mut attempt = 0;
+        loop {
+            let res = build().send().await.map_err(|e| ClientError::Transport(e.to_string()))?;
+            let status = res.status();
+            if status.is_success() {
+                let bytes = res.bytes().await.map_err(|e| ClientError::Transport(e.to_string()))?;
+                let bytes =
+                    if status == StatusCode::NO_CONTENT || bytes.is_empty() { &b"null"[..] } else { &bytes[..] };
+                return serde_json::from_slice(bytes).map_err(|e| ClientError::Decode(e.to_string()));
+            }
+            let header_wait = res
+                .headers()
+                .get(reqwest::header::RETRY_AFTER)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.parse::<u64>().ok());
+            let text = res.text().await.unwrap_or_default();
+            let body: ErrorBody = serde_json::from_str(&text).unwrap_or_else(|_| ErrorBody {
+                error: "unexpected_response".into(),
+                message: text.chars().take(500).collect(),
+                timestamp: Utc::now(),
+                request_id: None,
+                retry_after: None,
+            });
+            let retryable =
+                status == StatusCode::TOO_MANY_REQUESTS || (idempotent && status == StatusCode::SERVICE_UNAVAILABLE);
+            let wait = Duration::from_secs(body.retry_after.or(header_wait).unwrap_or(1));
+            if retryable && attempt < self.max_retries && wait <= self.max_retry_wait {
+                attempt += 1;
+                tracing::debug!(status = status.as_u16(), ?wait, attempt, "retrying");
+                tokio::time::sleep(wait).await;
+                continue;
+            }
+            return Err(ClientError::Api { status: status.as_u16(), body });
+        }
+    }
+
+    /// `GET /health`.
+    pub async fn health(&self) -> Result<Health, ClientError> {
+        self.send(|| self.http.get(format!("{}/health", self.base)), true).await
+    }
+
+    /// `POST /api/v1/calls`.
+    pub async fn create_call(&self, call: &NewCall) -> Result<Call, ClientError> {
+        self.send(|| self.request(Method::POST, "/api/v1/calls").json(call), false).await
+    }
+
+    /// `GET /api/v1/calls/{call_id}`.
+    pub async fn get_call(&self, call_id: &str) -> Result<Call, ClientError> {
+        let path = format!("/api/v1/calls/{}", encode(call_id));
+        self.send(|| self.request(Method::GET, &path), true).await
+    }
+
+    /// `PUT /api/v1/calls/{call_id}`.
+    pub async fn update_call(&self, call_id: &str, update: &CallUpdate) -> Result<Call, ClientError> {
+        let path = format!("/api/v1/calls/{}", encode(call_id));
+        self.send(|| self.request(Method::PUT, &path).json(update), true).await
+    }
+
+    /// `GET /api/v1/calls`.
+    pub async fn list_calls(&self, query: &CallListQuery) -> Result<CallList, ClientError> {
+        self.send(|| self.request(Method::GET, "/api/v1/calls").query(query), true).await
+    }
+
+    /// `POST /api/v1/ingestion/entities`.
+    pub async fn ingest_entities(&self, req: &EntityIngestion) -> Result<EntityIngestionResult, ClientError> {
+        // Idempotent by design (latest timestamp wins), so safe to retry.
+        self.send(|| self.request(Method::POST, "/api/v1/ingestion/entities").json(req), true).await
+    }
+
+    /// `POST /api/v1/ingestion/events`.
+    pub async fn ingest_events(&self, req: &EventIngestion) -> Result<EventIngestionResult, ClientError> {
+        self.send(|| self.request(Method::POST, "/api/v1/ingestion/events").json(req), true).await
+    }
+
+    /// `POST /api/v1/sop/stages`.
+    pub async fn create_sop_stages(&self, req: &NewSopStages) -> Result<SopStagesCreated, ClientError> {
+        self.send(|| self.request(Method::POST, "/api/v1/sop/stages").json(req), false).await
+    }
+
+    /// `GET /api/v1/sop/stages`.
+    pub async fn list_sop_stages(&self, query: &SopStageQuery) -> Result<SopStageList, ClientError> {
+        self.send(|| self.request(Method::GET, "/api/v1/sop/stages").query(query), true).await
+    }
+
+    /// `PUT /api/v1/sop/stages/{stage_id}`.
+    pub async fn update_sop_stage(&self, stage_id: &str, update: &SopStageUpdate) -> Result<SopStage, ClientError> {
+        let path = format!("/api/v1/sop/stages/{}", encode(stage_id));
+        self.send(|| self.request(Method::PUT, &path).json(update), true).await
+    }
+
+    /// `DELETE /api/v1/sop/stages/{stage_id}`.
+    pub async fn delete_sop_stage(&self, stage_id: &str) -> Result<(), ClientError> {
+        let path = format!("/api/v1/sop/stages/{}", encode(stage_id));
+        self.send(|| self.request(Method::DELETE, &path), true).await
+    }
+}
+
+/// Percent-encodes a path segment (ids are validated server-side; this keeps odd input from
+/// changing the route).
+fn encode(segment: &str) -> String {
+    url::form_urlencoded::byte_serialize(segment.as_bytes()).collect::<String>().replace('+', "%20")
+}

@@ -122,9 +122,8 @@ impl Permission {
         if s == "*" {
             return Ok(Self::all());
         }
-        let (resource, action) = s
-            .split_once(':')
-            .ok_or_else(|| Error::invalid("permissions", format!("`{s}` is not resource:action")))?;
+        let (resource, action) =
+            s.split_once(':').ok_or_else(|| Error::invalid("permissions", format!("`{s}` is not resource:action")))?;
         let action = match action {
             "read" => Action::Read,
             "read_own" => Action::ReadOwn,
@@ -140,13 +139,13 @@ impl Permission {
     /// Whether holding `self` grants `wanted`.
     pub fn grants(&self, resource: &str, wanted: Action) -> bool {
         let resource_ok = self.resource == "*" || self.resource == resource;
-        let action_ok = match (self.action, wanted) {
-            (Action::Any, _) => true,
-            (Action::Write, Action::Write) => true,
-            (Action::Read, Action::Read | Action::ReadOwn) => true,
-            (Action::ReadOwn, Action::ReadOwn) => true,
-            _ => false,
-        };
+        let action_ok = matches!(
+            (self.action, wanted),
+            (Action::Any, _)
+                | (Action::Write, Action::Write)
+                | (Action::Read, Action::Read | Action::ReadOwn)
+                | (Action::ReadOwn, Action::ReadOwn)
+        );
         resource_ok && action_ok
     }
 }
@@ -197,12 +196,7 @@ impl Principal {
         role: Role,
         permissions: impl IntoIterator<Item = Permission>,
     ) -> Self {
-        Self {
-            user_id: user_id.into(),
-            company_id,
-            role,
-            permissions: permissions.into_iter().collect(),
-        }
+        Self { user_id: user_id.into(), company_id, role, permissions: permissions.into_iter().collect() }
     }
     /// The user id (`sub` / `user_id` claim). A rep's user id is their `rep_id`.
     pub fn user_id(&self) -> &str {

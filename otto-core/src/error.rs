@@ -92,10 +92,8 @@ impl Error {
     }
     /// [`ErrorKind::RateLimited`] with the seconds after which a retry may succeed.
     pub fn rate_limited(retry_after_secs: u64) -> Self {
-        let mut e = Self::new(
-            ErrorKind::RateLimited,
-            format!("Rate limit exceeded. Retry after {retry_after_secs} seconds."),
-        );
+        let mut e =
+            Self::new(ErrorKind::RateLimited, format!("Rate limit exceeded. Retry after {retry_after_secs} seconds."));
         e.retry_after_secs = Some(retry_after_secs);
         e
     }

@@ -127,7 +127,8 @@ impl Worker {
             }
             Err(e) => {
                 let retry_at = (e.kind() != ErrorKind::InvalidInput).then(|| {
-                    now + chrono::Duration::from_std(self.backoff(job.attempts)).unwrap_or_else(|_| chrono::Duration::zero())
+                    now + chrono::Duration::from_std(self.backoff(job.attempts))
+                        .unwrap_or_else(|_| chrono::Duration::zero())
                 });
                 let status = self.queue.fail(&job.job_id, worker, e.message(), retry_at, now).await?;
                 tracing::warn!(job_id = %job.job_id, kind = %job.kind, attempt = job.attempts, ?status, error = %e, "job failed");

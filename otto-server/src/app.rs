@@ -36,6 +36,7 @@ pub const JSON_LIMIT_BYTES: usize = 10 * 1024 * 1024;
         (name = "crm", description = "CRM data ingestion (entities and events)"),
         (name = "sop", description = "SOP management"),
     ),
+    components(schemas(otto_core::api::ErrorBody)),
     modifiers(&Security)
 )]
 struct ApiDoc;
@@ -71,26 +72,25 @@ fn categories() -> Vec<(Category, bool, OpenApiRouter<AppState>)> {
 
 /// The OpenAPI document of every route, with security and error responses filled in.
 pub fn openapi() -> OpenApiDoc {
-    let mut router = OpenApiRouter::with_openapi(ApiDoc::openapi());
+    let mut doc = ApiDoc::openapi();
     let mut authenticated = Vec::new();
-    for (_, auth, mut r) in categories() {
-        let doc = r.to_openapi();
+    for (_, auth, r) in categories() {
+        let part = r.into_openapi();
         if auth {
-            authenticated.extend(doc.paths.paths.keys().cloned());
+            authenticated.extend(part.paths.paths.keys().cloned());
         }
-        router = router.merge(r);
+        doc.merge(part);
     }
-    let mut doc = router.into_openapi();
     for (path, item) in doc.paths.paths.iter_mut() {
         let auth = authenticated.contains(path);
-        for op in [&mut item.get, &mut item.put, &mut item.post, &mut item.delete, &mut item.patch].into_iter().flatten() {
+        for op in
+            [&mut item.get, &mut item.put, &mut item.post, &mut item.delete, &mut item.patch].into_iter().flatten()
+        {
             add_error_responses(op, auth);
             if auth {
-                op.security = Some(vec![utoipa::openapi::security::SecurityRequirement::new(
-                    "BearerAuth",
-                    Vec::<String>::new(),
-                )
-                .add("CompanyAuth", Vec::<String>::new())]);
+                op.security =
+                    Some(vec![utoipa::openapi::security::SecurityRequirement::new("BearerAuth", Vec::<String>::new())
+                        .add("CompanyAuth", Vec::<String>::new())]);
             }
         }
     }

@@ -77,12 +77,15 @@ pub fn sign_hs256(secret: &[u8], claims: &Claims) -> Result<String, Error> {
         .map_err(|e| Error::internal(format!("could not sign token: {e}")))
 }
 
+/// Keys by `kid`, and when they were fetched.
+type KeyCache = (HashMap<String, Arc<DecodingKey>>, Option<Instant>);
+
 /// JWKS keys fetched from an identity provider, cached by `kid` and refreshed when a token
 /// names a key the cache doesn't have (key rotation), at most once per `min_refresh`.
 pub struct JwksCache {
     url: String,
     http: reqwest::Client,
-    keys: RwLock<(HashMap<String, Arc<DecodingKey>>, Option<Instant>)>,
+    keys: RwLock<KeyCache>,
     min_refresh: Duration,
     max_age: Duration,
 }
@@ -153,17 +156,20 @@ impl Authenticator {
 
     /// Verifies `token` and returns its principal.
     pub async fn verify(&self, token: &str) -> Result<Principal, Error> {
-        let header = jsonwebtoken::decode_header(token).map_err(|e| Error::unauthorized(format!("malformed token: {e}")))?;
+        let header =
+            jsonwebtoken::decode_header(token).map_err(|e| Error::unauthorized(format!("malformed token: {e}")))?;
         let mut validation = Validation::new(header.alg);
         validation.leeway = 30;
         validation.set_required_spec_claims(&["exp"]);
         let claims = match header.alg {
             Algorithm::HS256 => {
-                let key = self.hs256.as_ref().ok_or_else(|| Error::unauthorized("HS256 tokens are not accepted here"))?;
+                let key =
+                    self.hs256.as_ref().ok_or_else(|| Error::unauthorized("HS256 tokens are not accepted here"))?;
                 decode(token, key, &validation)?
             }
             Algorithm::RS256 => {
-                let jwks = self.jwks.as_ref().ok_or_else(|| Error::unauthorized("RS256 tokens are not accepted here"))?;
+                let jwks =
+                    self.jwks.as_ref().ok_or_else(|| Error::unauthorized("RS256 tokens are not accepted here"))?;
                 let kid = header.kid.as_deref().ok_or_else(|| Error::unauthorized("RS256 token has no `kid`"))?;
                 decode(token, &*jwks.key(kid).await?, &validation)?
             }

@@ -67,9 +67,7 @@ impl Config {
             }
             fig = fig.merge(Toml::file(f));
         }
-        fig.merge(Env::prefixed("OTTO_").split("__"))
-            .extract()
-            .map_err(|e| Error::invalid("config", e.to_string()))
+        fig.merge(Env::prefixed("OTTO_").split("__")).extract().map_err(|e| Error::invalid("config", e.to_string()))
     }
 
     /// The HS256 secret, if HS256 tokens are accepted: the configured one, else the data dir's

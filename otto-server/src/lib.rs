@@ -49,11 +49,8 @@ pub async fn build_state(config: &Config) -> Result<(AppState, Option<config::Se
     let otto = open_otto(config).await?;
     let secret = config.hs256_secret()?;
     let auth = auth::Authenticator::new(secret.as_ref().map(|(s, _)| s.as_slice()), config.jwks_url.as_deref());
-    let state = AppState {
-        otto,
-        auth: Arc::new(auth),
-        limiter: Arc::new(ratelimit::RateLimiter::new(&config.rate_limits)),
-    };
+    let state =
+        AppState { otto, auth: Arc::new(auth), limiter: Arc::new(ratelimit::RateLimiter::new(&config.rate_limits)) };
     Ok((state, secret.map(|(_, src)| src)))
 }
 

@@ -130,7 +130,11 @@ async fn serve(config: Config) -> ExitCode {
         }
     };
     let addr = listener.local_addr().map_or(config.addr.clone(), |a| a.to_string());
-    println!("Otto listening on http://{addr} (storage: {}, data dir: {})", state.otto.storage_backend(), config.data_dir.display());
+    println!(
+        "Otto listening on http://{addr} (storage: {}, data dir: {})",
+        state.otto.storage_backend(),
+        config.data_dir.display()
+    );
     println!("API docs: http://{addr}/docs   Mint a token: otto token --company ACME --user rep_1 --role manager");
     tracing::info!(%addr, "otto started");
     match otto_server::serve(state, listener, shutdown_signal()).await {

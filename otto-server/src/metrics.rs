@@ -24,7 +24,8 @@ pub fn handle() -> PrometheusHandle {
 /// Records `otto_http_requests_total` and `otto_http_request_duration_seconds`.
 pub async fn track(req: Request, next: Next) -> Response {
     let start = Instant::now();
-    let route = req.extensions().get::<MatchedPath>().map_or_else(|| "unmatched".to_string(), |p| p.as_str().to_string());
+    let route =
+        req.extensions().get::<MatchedPath>().map_or_else(|| "unmatched".to_string(), |p| p.as_str().to_string());
     let method = req.method().to_string();
     let res = next.run(req).await;
     let labels = [("method", method), ("route", route), ("status", res.status().as_u16().to_string())];

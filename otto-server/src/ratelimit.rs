@@ -128,7 +128,8 @@ impl RateLimiter {
         let limiters = [System, Calls, Documents, Voice, Rag, PersonalAi, Followup, Sop, Analytics, Webhooks]
             .into_iter()
             .map(|c| {
-                let limiter = NonZeroU32::new(limits.per_minute(c)).map(|n| governor::RateLimiter::keyed(Quota::per_minute(n)));
+                let limiter =
+                    NonZeroU32::new(limits.per_minute(c)).map(|n| governor::RateLimiter::keyed(Quota::per_minute(n)));
                 (c, limiter)
             })
             .collect();

@@ -241,7 +241,10 @@ fn validate_phone(field: &str, phone: &str) -> Result<()> {
     let digits = phone.chars().filter(char::is_ascii_digit).count();
     let allowed = phone.chars().all(|c| c.is_ascii_digit() || matches!(c, '+' | '-' | ' ' | '(' | ')' | '.'));
     if !allowed || !(7..=15).contains(&digits) || phone.len() > 32 {
-        return Err(Error::invalid(field, format!("`{phone}` is not a phone number (7 to 15 digits, e.g. +15551234567)")));
+        return Err(Error::invalid(
+            field,
+            format!("`{phone}` is not a phone number (7 to 15 digits, e.g. +15551234567)"),
+        ));
     }
     Ok(())
 }
@@ -263,7 +266,10 @@ pub(crate) fn validate_timezone(tz: &str) -> Result<()> {
 fn validate_audio_url(url: &str) -> Result<()> {
     let scheme_ok = ["http://", "https://", "s3://", "file://"].iter().any(|s| url.starts_with(s));
     if !scheme_ok || url.len() > 2048 || url.chars().any(char::is_whitespace) {
-        return Err(Error::invalid("audio_url", "must be an http(s), s3 or file URL without spaces, at most 2048 characters"));
+        return Err(Error::invalid(
+            "audio_url",
+            "must be an http(s), s3 or file URL without spaces, at most 2048 characters",
+        ));
     }
     Ok(())
 }

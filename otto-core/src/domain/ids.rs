@@ -17,10 +17,7 @@ pub(crate) fn validate_id(field: &str, id: &str) -> Result<()> {
         return Err(Error::invalid(field, format!("longer than {MAX_ID_LEN} characters")));
     }
     if let Some(c) = id.chars().find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | ':'))) {
-        return Err(Error::invalid(
-            field,
-            format!("contains `{c}`; ids use letters, digits, `_`, `-`, `.` and `:`"),
-        ));
+        return Err(Error::invalid(field, format!("contains `{c}`; ids use letters, digits, `_`, `-`, `.` and `:`")));
     }
     if id.starts_with('.') {
         return Err(Error::invalid(field, "must not start with `.`"));

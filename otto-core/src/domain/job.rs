@@ -64,7 +64,15 @@ pub struct NewJob {
 impl NewJob {
     /// A job of `kind` with `payload`, runnable now, 5 attempts.
     pub fn new(kind: impl Into<String>, payload: Value, now: DateTime<Utc>) -> Self {
-        Self { kind: kind.into(), company_id: None, payload, dedupe_key: None, max_attempts: 5, run_at: now, created_at: now }
+        Self {
+            kind: kind.into(),
+            company_id: None,
+            payload,
+            dedupe_key: None,
+            max_attempts: 5,
+            run_at: now,
+            created_at: now,
+        }
     }
     /// Sets the tenant.
     pub fn company(mut self, company_id: CompanyId) -> Self {

@@ -12,8 +12,8 @@ mod sop;
 
 pub use call::{Call, CallFilter, CallSort, CallStatus, CallType, CallUpdate, NewCall};
 pub use crm::{CrmEntity, CrmEvent, EntityIngestion, EventIngestion, NewCrmEntity, NewCrmEvent};
-pub use ids::{new_id, CompanyId};
 pub(crate) use ids::validate_id;
+pub use ids::{new_id, CompanyId};
 pub use job::{Job, JobStatus, LeaseRequest, NewJob};
 pub use page::{Page, PageRequest, SortOrder};
 pub use sop::{NewSopStage, NewSopStages, SopStage, SopStageFilter, SopStageSort, SopStageUpdate};

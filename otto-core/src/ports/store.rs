@@ -3,8 +3,8 @@ use chrono::{DateTime, Utc};
 use std::time::Duration;
 
 use crate::domain::{
-    Call, CallFilter, CompanyId, CrmEntity, CrmEvent, Job, JobStatus, LeaseRequest, NewCrmEntity, NewCrmEvent,
-    NewJob, Page, SopStage, SopStageFilter,
+    Call, CallFilter, CompanyId, CrmEntity, CrmEvent, Job, JobStatus, LeaseRequest, NewCrmEntity, NewCrmEvent, NewJob,
+    Page, SopStage, SopStageFilter,
 };
 use crate::error::Result;
 
@@ -41,8 +41,12 @@ pub struct EntityUpsert {
 pub trait CrmStore: Send + Sync {
     /// Creates or updates entities in one transaction. An entity is only overwritten by a
     /// version with a newer or equal `timestamp`.
-    async fn upsert_entities(&self, company: &CompanyId, entities: &[NewCrmEntity], now: DateTime<Utc>)
-        -> Result<EntityUpsert>;
+    async fn upsert_entities(
+        &self,
+        company: &CompanyId,
+        entities: &[NewCrmEntity],
+        now: DateTime<Utc>,
+    ) -> Result<EntityUpsert>;
     /// Stores events not seen before (by `event_id`) in one transaction; returns how many were new.
     async fn insert_events(&self, company: &CompanyId, events: &[NewCrmEvent], now: DateTime<Utc>) -> Result<u64>;
     /// One entity.
@@ -80,14 +84,26 @@ pub trait JobQueue: Send + Sync {
     /// moved to `Dead` instead. Concurrent workers never lease the same job.
     async fn lease(&self, req: &LeaseRequest) -> Result<Option<Job>>;
     /// Extends the lease (and records progress); false if the worker no longer holds it.
-    async fn heartbeat(&self, job_id: &str, worker_id: &str, lease_for: Duration, progress: u8, now: DateTime<Utc>)
-        -> Result<bool>;
+    async fn heartbeat(
+        &self,
+        job_id: &str,
+        worker_id: &str,
+        lease_for: Duration,
+        progress: u8,
+        now: DateTime<Utc>,
+    ) -> Result<bool>;
     /// Marks the job succeeded; false if the worker no longer holds the lease.
     async fn complete(&self, job_id: &str, worker_id: &str, now: DateTime<Utc>) -> Result<bool>;
     /// Records a failure. With `retry_at` and attempts left the job is queued again for then;
     /// otherwise it goes `Dead`. Returns the new status, or None if the lease was lost.
-    async fn fail(&self, job_id: &str, worker_id: &str, error: &str, retry_at: Option<DateTime<Utc>>, now: DateTime<Utc>)
-        -> Result<Option<JobStatus>>;
+    async fn fail(
+        &self,
+        job_id: &str,
+        worker_id: &str,
+        error: &str,
+        retry_at: Option<DateTime<Utc>>,
+        now: DateTime<Utc>,
+    ) -> Result<Option<JobStatus>>;
     /// One job.
     async fn get_job(&self, job_id: &str) -> Result<Option<Job>>;
     /// The job created with this dedupe key, if any.

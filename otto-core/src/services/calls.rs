@@ -1,5 +1,3 @@
-use serde_json::Map;
-
 use crate::auth::{Action, DataScope, Principal};
 use crate::domain::{new_id, validate_id, Call, CallFilter, CallStatus, CallUpdate, NewCall, Page};
 use crate::error::{Error, Result};
@@ -41,7 +39,7 @@ impl Otto {
             transcript_file_path: None,
             speaker_diarization_file_path: None,
             failure_reason: None,
-            metadata: req.metadata.unwrap_or_else(Map::new),
+            metadata: req.metadata.unwrap_or_default(),
             created_at: now,
             updated_at: now,
         };

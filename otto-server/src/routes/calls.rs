@@ -5,7 +5,9 @@ use axum::http::StatusCode;
 use axum::Json;
 use chrono::{DateTime, Utc};
 use otto_core::api::CallList;
-use otto_core::domain::{Call, CallFilter, CallSort, CallStatus, CallType, CallUpdate, NewCall, PageRequest, SortOrder};
+use otto_core::domain::{
+    Call, CallFilter, CallSort, CallStatus, CallType, CallUpdate, NewCall, PageRequest, SortOrder,
+};
 use serde::Deserialize;
 use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;

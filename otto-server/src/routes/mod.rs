@@ -5,10 +5,8 @@ pub mod crm;
 pub mod sop;
 pub mod system;
 
-use otto_core::api::ErrorBody;
 use utoipa::openapi::path::Operation;
-use utoipa::openapi::{ContentBuilder, RefOr, Response, ResponseBuilder};
-use utoipa::PartialSchema;
+use utoipa::openapi::{ContentBuilder, Ref, RefOr, Response, ResponseBuilder};
 
 /// The error responses every authenticated operation may answer, added to each operation of
 /// the OpenAPI document so clients and contract tests know their shape.
@@ -35,7 +33,7 @@ fn error_response(description: &str) -> RefOr<Response> {
     RefOr::T(
         ResponseBuilder::new()
             .description(description)
-            .content("application/json", ContentBuilder::new().schema(Some(ErrorBody::schema())).build())
+            .content("application/json", ContentBuilder::new().schema(Some(Ref::from_schema_name("ErrorBody"))).build())
             .build(),
     )
 }

@@ -75,7 +75,7 @@ pub(crate) async fn call_insert_is_atomic_with_its_jobs(store: Arc<dyn Store>) {
     let a = company();
     let dedupe = new_id("dedupe");
     let job = NewJob::new("test.process", json!({"call": "c1"}), t(0)).company(a.clone()).dedupe_key(dedupe.clone());
-    store.insert_call(&call(&a, "c1", None, t(0)), &[job.clone()]).await.unwrap();
+    store.insert_call(&call(&a, "c1", None, t(0)), &[job]).await.unwrap();
     assert!(store.find_job_by_dedupe_key(&dedupe).await.unwrap().is_some());
     // A failing insert (duplicate call) must not leave its job behind.
     let other = new_id("dedupe");
@@ -186,7 +186,11 @@ pub(crate) async fn sop_stages_crud(store: Arc<dyn Store>) {
         updated_at: t(order.into()),
     };
     store
-        .insert_sop_stages(&[stage("s2", "Needs Assessment", 2, true), stage("s1", "Introduction", 1, true), stage("s3", "close", 3, false)])
+        .insert_sop_stages(&[
+            stage("s2", "Needs Assessment", 2, true),
+            stage("s1", "Introduction", 1, true),
+            stage("s3", "close", 3, false),
+        ])
         .await
         .unwrap();
     let dup = store.insert_sop_stages(&[stage("s4", "INTRODUCTION", 4, true)]).await.unwrap_err();
@@ -198,7 +202,8 @@ pub(crate) async fn sop_stages_crud(store: Arc<dyn Store>) {
     let page = store.list_sop_stages(&a, &active).await.unwrap();
     assert_eq!((page.total, page.items[0].stage_id.as_str()), (2, "s2"));
     let by_name = SopStageFilter { sort: SopStageSort::StageName, ..Default::default() };
-    let names: Vec<_> = store.list_sop_stages(&a, &by_name).await.unwrap().items.into_iter().map(|s| s.stage_name).collect();
+    let names: Vec<_> =
+        store.list_sop_stages(&a, &by_name).await.unwrap().items.into_iter().map(|s| s.stage_name).collect();
     assert_eq!(names, ["close", "Introduction", "Needs Assessment"]);
 
     let mut s1 = store.get_sop_stage(&a, "s1").await.unwrap().unwrap();
@@ -233,7 +238,10 @@ pub(crate) async fn jobs_lease_complete_and_dedupe(store: Arc<dyn Store>) {
 
     let job = store.lease(&lease(&kind, "w1", t(1))).await.unwrap().unwrap();
     assert_eq!((job.job_id.as_str(), job.attempts, job.status), (id.as_str(), 1, JobStatus::Running));
-    assert!(store.lease(&lease(&kind, "w2", t(2))).await.unwrap().is_none(), "leased and not-yet-due jobs are not handed out");
+    assert!(
+        store.lease(&lease(&kind, "w2", t(2))).await.unwrap().is_none(),
+        "leased and not-yet-due jobs are not handed out"
+    );
     assert!(store.heartbeat(&id, "w1", Duration::from_secs(30), 40, t(3)).await.unwrap());
     assert_eq!(store.get_job(&id).await.unwrap().unwrap().progress, 40);
     assert!(!store.complete(&id, "w2", t(4)).await.unwrap(), "only the lease holder completes");

@@ -5,13 +5,13 @@
 //! per backend, so the two can't drift apart. What differs (pool setup, migrations, row locking
 //! for the job queue, SQLite's single writer) stays in `sqlite.rs` and `postgres.rs`.
 
+#[cfg(test)]
+mod conformance;
+#[cfg(feature = "postgres")]
+mod postgres;
 mod rows;
 #[cfg(feature = "sqlite")]
 mod sqlite;
-#[cfg(feature = "postgres")]
-mod postgres;
-#[cfg(test)]
-mod conformance;
 
 #[cfg(feature = "postgres")]
 pub use postgres::PostgresStore;

@@ -22,7 +22,7 @@ impl PostgresStore {
             .connect_with(opts)
             .await
             .map_err(super::db_err)?;
-        sqlx::migrate!("./migrations/postgres").run(&pool).await.map_err(|e| crate::Error::backend(e))?;
+        sqlx::migrate!("./migrations/postgres").run(&pool).await.map_err(crate::Error::backend)?;
         Ok(Self { pool })
     }
 

@@ -39,7 +39,7 @@ impl SqliteStore {
 
     async fn connect(opts: SqliteConnectOptions, max: u32) -> crate::Result<Self> {
         let pool = SqlitePoolOptions::new().max_connections(max).connect_with(opts).await.map_err(super::db_err)?;
-        sqlx::migrate!("./migrations/sqlite").run(&pool).await.map_err(|e| crate::Error::backend(e))?;
+        sqlx::migrate!("./migrations/sqlite").run(&pool).await.map_err(crate::Error::backend)?;
         Ok(Self { pool, write_lock: Mutex::new(()) })
     }
 
