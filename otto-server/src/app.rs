@@ -36,7 +36,14 @@ pub const JSON_LIMIT_BYTES: usize = 10 * 1024 * 1024;
         (name = "crm", description = "CRM data ingestion (entities and events)"),
         (name = "sop", description = "SOP management"),
     ),
-    components(schemas(otto_core::api::ErrorBody)),
+    components(schemas(
+        otto_core::api::ErrorBody,
+        otto_core::domain::SortOrder,
+        otto_core::domain::CallSort,
+        otto_core::domain::CallStatus,
+        otto_core::domain::CallType,
+        otto_core::domain::SopStageSort,
+    )),
     modifiers(&Security)
 )]
 struct ApiDoc;

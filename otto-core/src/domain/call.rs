@@ -143,27 +143,36 @@ pub struct NewCall {
     /// Must equal the caller's company when given.
     pub company_id: Option<String>,
     /// Id to use; generated when absent. Letters, digits, `_ - . :`, at most 128.
+    #[schema(min_length = 1, max_length = 128, pattern = r"^[A-Za-z0-9_\-:][A-Za-z0-9_.\-:]*$")]
     pub call_id: Option<String>,
     /// Recording location (http, https, s3 or file URL).
+    #[schema(max_length = 2048, pattern = r"^(https?|s3|file)://\S+$")]
     pub audio_url: Option<String>,
-    /// Customer's phone number.
+    /// Customer's phone number: 7 to 15 digits, optionally with `+ - ( ) .` and spaces.
+    #[schema(min_length = 7, max_length = 32, pattern = r"^\+?[0-9][0-9 ().-]{6,30}$")]
     pub caller_phone: Option<String>,
     /// Rep's phone number.
+    #[schema(min_length = 7, max_length = 32, pattern = r"^\+?[0-9][0-9 ().-]{6,30}$")]
     pub rep_phone: Option<String>,
     /// Length in seconds (0..=86400).
+    #[schema(minimum = 0, maximum = 86400)]
     pub duration: Option<i64>,
     /// CallRail's id for the call.
+    #[schema(min_length = 1, max_length = 128, pattern = r"^[A-Za-z0-9_\-:][A-Za-z0-9_.\-:]*$")]
     pub callrail_id: Option<String>,
     /// The rep who handled the call. CSRs and sales reps may only name themselves; when
     /// absent it defaults to them.
+    #[schema(min_length = 1, max_length = 128, pattern = r"^[A-Za-z0-9_\-:][A-Za-z0-9_.\-:]*$")]
     pub rep_id: Option<String>,
     /// Kind of conversation.
     pub call_type: Option<CallType>,
     /// When the call started, RFC 3339 with offset.
     pub started_at: Option<DateTime<FixedOffset>>,
     /// IANA time zone name, e.g. `America/Chicago`.
+    #[schema(max_length = 64, pattern = r"^(UTC|[A-Za-z0-9_+-]+(/[A-Za-z0-9_+-]+)+)$")]
     pub timezone: Option<String>,
     /// Stereo channel carrying the rep: 0 (left) or 1 (right).
+    #[schema(minimum = 0, maximum = 1)]
     pub rep_channel: Option<u8>,
     /// Free-form metadata object.
     #[schema(value_type = Option<Object>)]
@@ -178,6 +187,7 @@ pub struct CallUpdate {
     /// New lifecycle status.
     pub status: Option<CallStatus>,
     /// Reassign the call to a rep (managers and admins).
+    #[schema(min_length = 1, max_length = 128, pattern = r"^[A-Za-z0-9_\-:][A-Za-z0-9_.\-:]*$")]
     pub rep_id: Option<String>,
     /// Kind of conversation.
     pub call_type: Option<CallType>,

@@ -40,10 +40,13 @@ pub struct SopStage {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct NewSopStage {
     /// 1 to 200 characters, unique within the company.
+    #[schema(min_length = 1, max_length = 200, pattern = r"\S")]
     pub stage_name: String,
     /// Position, 1 to 1000.
+    #[schema(minimum = 1, maximum = 1000)]
     pub stage_order: i32,
     /// What the rep should do in this stage.
+    #[schema(max_length = 4000)]
     pub stage_description: Option<String>,
     /// Defaults to true.
     #[serde(default = "default_true")]
@@ -58,10 +61,13 @@ fn default_true() -> bool {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct SopStageUpdate {
     /// New name.
+    #[schema(min_length = 1, max_length = 200, pattern = r"\S")]
     pub stage_name: Option<String>,
     /// New position.
+    #[schema(minimum = 1, maximum = 1000)]
     pub stage_order: Option<i32>,
     /// New description.
+    #[schema(max_length = 4000)]
     pub stage_description: Option<String>,
     /// Activate or deactivate.
     pub is_active: Option<bool>,
@@ -176,6 +182,7 @@ impl SopStageUpdate {
 ]}))]
 pub struct NewSopStages {
     /// 1 to 100 stages.
+    #[schema(min_items = 1, max_items = 100)]
     pub stages: Vec<NewSopStage>,
 }
 

@@ -17,6 +17,9 @@ pub(crate) fn add_error_responses(op: &mut Operation, authenticated: bool) {
         ("500", "Unexpected error; `request_id` identifies it in the logs"),
         ("503", "Timed out or a dependency is unavailable"),
     ];
+    if op.request_body.is_some() {
+        codes.extend([("413", "The body exceeds the 10 MB JSON limit"), ("415", "The body is not `application/json`")]);
+    }
     if authenticated {
         codes.extend([
             ("401", "Missing, malformed, forged or expired token"),

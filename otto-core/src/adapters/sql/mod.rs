@@ -1,7 +1,7 @@
 //! SQL storage adapters: SQLite (the embedded default) and PostgreSQL.
 //!
 //! Both run the same statements: `$N` placeholders work in both dialects, and
-//! `ON CONFLICT`/`RETURNING` too. The shared body lives in [`impl_sql_store!`], instantiated once
+//! `ON CONFLICT`/`RETURNING` too. The shared body lives in `impl_sql_store!`, instantiated once
 //! per backend, so the two can't drift apart. What differs (pool setup, migrations, row locking
 //! for the job queue, SQLite's single writer) stays in `sqlite.rs` and `postgres.rs`.
 
