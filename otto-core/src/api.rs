@@ -124,3 +124,414 @@ pub struct EventIngestionResult {
     /// Events already stored (replays), ignored.
     pub events_duplicate: u64,
 }
+
+/// `GET /api/v1/calls/{call_id}/status`: where processing is.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct CallProcessingStatus {
+    /// The call.
+    pub call_id: String,
+    /// Processing status (`pending`, `processing`, `completed`, `failed`).
+    pub status: crate::domain::CallStatus,
+    /// 0 to 100.
+    pub progress: u8,
+    /// State of each stage (`fetch`, `transcription`, `diarization`, `analysis`).
+    pub stages: std::collections::BTreeMap<String, crate::domain::StageState>,
+    /// Why processing failed, when it did.
+    pub failure_reason: Option<String>,
+    /// Creation time.
+    pub created_at: DateTime<Utc>,
+    /// Last change.
+    pub updated_at: DateTime<Utc>,
+}
+
+/// `GET /api/v1/calls/{call_id}/transcript`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct TranscriptResponse {
+    /// The call.
+    pub call_id: String,
+    /// The whole text, one line per segment.
+    pub transcript: String,
+    /// Mean recognition confidence.
+    pub confidence: f32,
+    /// Language (BCP 47).
+    pub language: String,
+    /// `submitted` or the ASR engine.
+    pub source: String,
+    /// Times were estimated from word counts.
+    pub timing_estimated: bool,
+    /// Attributed, timed segments.
+    pub segments: Vec<crate::domain::TranscriptSegment>,
+}
+
+/// Seconds one speaker talked.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct SpeakerTalkTime {
+    /// Speaker label.
+    pub speaker_id: String,
+    /// Rep or customer.
+    pub role: crate::domain::SpeakerRole,
+    /// Seconds of speech.
+    pub seconds: f64,
+    /// Share of all speech, 0..=1.
+    pub share: f64,
+}
+
+/// `GET /api/v1/calls/{call_id}/diarization` and `/speakers`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct DiarizationResponse {
+    /// The call.
+    pub call_id: String,
+    /// Speaker segments in time order, each with its role.
+    pub speakers: Vec<crate::domain::TranscriptSegment>,
+    /// Talk time per speaker.
+    pub talk_time: Vec<SpeakerTalkTime>,
+}
+
+use crate::analysis::{
+    Appointment, BantScores, CallAnalysis, CoachingItem, ExecutionQuality, LeadStatus, MeetingPhase, Objection,
+    OutcomeAnalysis, Reason, StageGap,
+};
+
+/// `GET /api/v1/calls/{call_id}/analysis`: every analysis of the call in one document.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct CallAnalysisResponse {
+    /// The call.
+    pub call_id: String,
+    /// The analyses.
+    #[serde(flatten)]
+    pub analysis: CallAnalysis,
+}
+
+/// `GET /api/v1/calls/{call_id}/lead-classification`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct LeadClassificationResponse {
+    /// The call.
+    pub call_id: String,
+    /// 0.0 (dead) to 1.0 (closing).
+    pub lead_score: f32,
+    /// Hot, warm or cold.
+    pub lead_status: LeadStatus,
+    /// Meets basic qualification criteria.
+    pub qualified: bool,
+    /// Budget, authority, need, timeline sub-scores.
+    pub bant: BantScores,
+    /// The reasons as sentences.
+    pub qualification_reasons: Vec<String>,
+    /// Confidence in the status.
+    pub confidence_score: f32,
+    /// The reasons with their evidence.
+    pub reasons: Vec<Reason>,
+    /// Engine that produced it.
+    pub engine: String,
+}
+
+/// `GET /api/v1/calls/{call_id}/objections`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct ObjectionsResponse {
+    /// The call.
+    pub call_id: String,
+    /// Objections in the order raised; empty when there were none.
+    pub objections: Vec<Objection>,
+}
+
+/// One SOP stage found on a call.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct SopStageDetected {
+    /// Stage name.
+    pub stage_name: String,
+    /// Stage order.
+    pub stage_order: u32,
+    /// When in the call it was first performed (absolute time, when the start time is known).
+    pub detected_at: Option<DateTime<Utc>>,
+    /// Seconds into the call.
+    pub seconds_into_call: Option<f64>,
+    /// Confidence that it was performed.
+    pub confidence_score: f32,
+    /// How well it was executed.
+    pub quality: Option<ExecutionQuality>,
+    /// Where it happened.
+    pub evidence: Vec<crate::analysis::Evidence>,
+}
+
+/// `GET /api/v1/calls/{call_id}/sop-analysis`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct SopAnalysisResponse {
+    /// The call.
+    pub call_id: String,
+    /// Stages the rep performed, in SOP order.
+    pub stages_detected: Vec<SopStageDetected>,
+    /// What was missing, as sentences.
+    pub gaps: Vec<String>,
+    /// Missing stages with recommendations.
+    pub gap_details: Vec<StageGap>,
+    /// Share of configured stages performed.
+    pub compliance_score: f32,
+}
+
+/// `GET /api/v1/calls/{call_id}/coaching`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct CoachingResponse {
+    /// The call.
+    pub call_id: String,
+    /// Improvements first (by priority), then strengths.
+    pub feedback: Vec<CoachingItem>,
+}
+
+/// `GET /api/v1/calls/{call_id}/meeting-segments`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct MeetingSegmentsResponse {
+    /// The call.
+    pub call_id: String,
+    /// Phases in order.
+    pub segments: Vec<MeetingPhase>,
+}
+
+/// `GET /api/v1/calls/{call_id}/rehash-score`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct RehashScoreResponse {
+    /// The call.
+    pub call_id: String,
+    /// 1 (do not pursue) to 5 (closing).
+    pub rehash_score: u8,
+    /// Confidence in the score.
+    pub confidence: f32,
+    /// The reasons as sentences.
+    pub reasons: Vec<String>,
+    /// The reasons with their evidence.
+    pub reason_details: Vec<Reason>,
+    /// How the call ended.
+    pub outcome: OutcomeAnalysis,
+}
+
+/// Body of `POST /api/v1/sop/compliance/analyze`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct ComplianceRequest {
+    /// The call to check.
+    pub call_id: String,
+    /// The company's SOP id (optional; must match when given).
+    pub sop_id: Option<String>,
+}
+
+/// `POST /api/v1/sop/compliance/analyze` result: the call checked against the current SOP.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct ComplianceResult {
+    /// The call.
+    pub call_id: String,
+    /// The SOP checked against.
+    pub sop_id: String,
+    /// Share of active stages performed.
+    pub compliance_score: f32,
+    /// Performed stages, in SOP order.
+    pub stages_completed: Vec<String>,
+    /// Skipped stages, in SOP order.
+    pub stages_missing: Vec<String>,
+    /// What to do differently.
+    pub recommendations: Vec<String>,
+    /// Per-stage detail.
+    pub stages: Vec<SopStageDetected>,
+}
+
+/// A call's appointment summary (`POST /summary/appointment`, `GET /summary/call/{id}`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct CallSummaryResponse {
+    /// The call.
+    pub call_id: String,
+    /// The rep.
+    pub rep_id: Option<String>,
+    /// `appointment`.
+    pub summary_type: String,
+    /// The summary text.
+    pub content: String,
+    /// Fact-carrying points.
+    pub key_points: Vec<String>,
+    /// Agreed actions.
+    pub next_steps: Vec<String>,
+    /// The booked appointment, if any.
+    pub appointment: Option<Appointment>,
+    /// When it was made.
+    pub created_at: DateTime<Utc>,
+}
+
+/// Compliance of one rep (11.5).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct RepCompliance {
+    /// The rep (null for calls without a rep).
+    pub rep_id: Option<String>,
+    /// Analysed calls with an SOP check.
+    pub calls_analyzed: u64,
+    /// Mean compliance score.
+    pub compliance_score: Option<f32>,
+    /// The stages this rep performs least (under half the time), weakest first.
+    pub improvement_areas: Vec<String>,
+}
+
+/// `GET /api/v1/sop/compliance/{company_id}`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct ComplianceAnalytics {
+    /// The company.
+    pub company_id: String,
+    /// The range applied, as given.
+    pub date_range: Option<String>,
+    /// `company` for managers and admins, `own` for CSRs and sales reps.
+    pub scope: String,
+    /// Calls counted.
+    pub calls_analyzed: u64,
+    /// Mean compliance over those calls (null when none).
+    pub overall_compliance: Option<f32>,
+    /// Share of calls in which each stage was performed.
+    pub stage_compliance: std::collections::BTreeMap<String, f32>,
+    /// Per rep.
+    pub rep_performance: Vec<RepCompliance>,
+}
+
+/// Body of `POST /api/v1/summary/appointment`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct AppointmentSummaryRequest {
+    /// The call to summarise.
+    pub call_id: String,
+    /// `brief` or `detailed` (default).
+    pub summary_type: Option<SummaryDetail>,
+}
+
+/// How much a summary says.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SummaryDetail {
+    /// A few lines.
+    Brief,
+    /// Everything relevant (default).
+    #[default]
+    Detailed,
+}
+
+/// Body of `POST /api/v1/summary/daily`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct DailySummaryRequest {
+    /// The day (YYYY-MM-DD), in the calls' local time.
+    #[schema(value_type = String, format = Date)]
+    pub date: chrono::NaiveDate,
+    /// The rep (CSRs and sales reps: themselves).
+    pub rep_id: String,
+    /// `brief` or `detailed` (default).
+    pub summary_type: Option<SummaryDetail>,
+}
+
+/// Day metrics of a daily summary.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct DailyMetrics {
+    /// Analysed calls that day.
+    pub calls_completed: u64,
+    /// Of which qualified.
+    pub qualified_leads: u64,
+    /// Of which hot.
+    pub hot_leads: u64,
+    /// Appointments booked.
+    pub appointments_scheduled: u64,
+    /// Sales closed on the call.
+    pub sales_closed: u64,
+    /// Objections raised.
+    pub objections_raised: u64,
+    /// Of which handled.
+    pub objections_handled: u64,
+    /// Mean SOP compliance (null without an SOP).
+    pub avg_compliance: Option<f32>,
+}
+
+/// `POST /api/v1/summary/daily` result.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct DailySummaryResponse {
+    /// Summary id (see the history).
+    pub summary_id: String,
+    /// The day.
+    #[schema(value_type = String, format = Date)]
+    pub date: chrono::NaiveDate,
+    /// The rep.
+    pub rep_id: String,
+    /// The recap text.
+    pub content: String,
+    /// The day's numbers.
+    pub metrics: DailyMetrics,
+    /// The calls counted.
+    pub call_ids: Vec<String>,
+    /// When it was made.
+    pub created_at: DateTime<Utc>,
+}
+
+/// What the rep already knows about the customer (`customer_context` of 5.3).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct CustomerContext {
+    /// Customer name.
+    pub name: Option<String>,
+    /// Customer's company.
+    pub company: Option<String>,
+    /// Customer phone; earlier calls from it are looked up.
+    pub phone: Option<String>,
+    /// Number of earlier interactions known to the caller.
+    pub previous_interactions: Option<u32>,
+    /// Last objection known to the caller, e.g. `price_concern`.
+    pub last_objection: Option<String>,
+}
+
+/// Body of `POST /api/v1/summary/prep`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct PrepSummaryRequest {
+    /// The upcoming (or a related earlier) call; its customer's history is used.
+    pub call_id: Option<String>,
+    /// The rep preparing.
+    pub rep_id: String,
+    /// CRM entity of the customer, whose events are included.
+    pub entity_id: Option<String>,
+    /// Known context.
+    pub customer_context: Option<CustomerContext>,
+}
+
+/// One earlier call in a prep brief.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct PriorCall {
+    /// The call.
+    pub call_id: String,
+    /// When.
+    pub date: DateTime<Utc>,
+    /// How it ended.
+    pub outcome: Option<String>,
+    /// Objections left open.
+    pub open_objections: Vec<String>,
+}
+
+/// `POST /api/v1/summary/prep` result.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct PrepSummaryResponse {
+    /// Summary id.
+    pub summary_id: String,
+    /// The call.
+    pub call_id: Option<String>,
+    /// The rep.
+    pub rep_id: String,
+    /// The brief.
+    pub content: String,
+    /// What matters about this customer.
+    pub key_insights: Vec<String>,
+    /// How to run the call.
+    pub suggested_approach: String,
+    /// Earlier calls used.
+    pub history: Vec<PriorCall>,
+    /// When it was made.
+    pub created_at: DateTime<Utc>,
+}
+
+/// `GET /api/v1/summary/{rep_id}/history`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct SummaryHistory {
+    /// The rep.
+    pub rep_id: String,
+    /// This page.
+    pub summaries: Vec<crate::domain::Summary>,
+    /// Matching summaries.
+    pub total: u64,
+    /// Page size.
+    pub limit: u32,
+    /// Offset.
+    pub offset: u64,
+    /// Whether another page follows.
+    pub has_more: bool,
+}

@@ -24,12 +24,14 @@
 //! ```
 
 pub mod adapters;
+pub mod analysis;
 pub mod api;
 pub mod auth;
 pub mod domain;
 mod error;
 pub mod jobs;
 mod otto;
+pub mod pipeline;
 pub mod ports;
 mod services;
 

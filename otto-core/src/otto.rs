@@ -3,7 +3,9 @@
 use std::sync::Arc;
 
 use crate::error::{Error, Result};
-use crate::ports::{AsrEngine, BlobStore, Clock, Embedder, LlmEngine, Store, SystemClock, VectorIndex};
+use crate::ports::{
+    AsrEngine, BlobStore, CallAnalyzer, Clock, Embedder, LlmEngine, OfflineAnalyzer, Store, SystemClock, VectorIndex,
+};
 
 /// Otto's entry point. Every method takes the calling [`crate::Principal`] and enforces tenant
 /// and role rules itself. Cheap to clone (all ports are shared).
@@ -12,6 +14,7 @@ pub struct Otto {
     pub(crate) store: Arc<dyn Store>,
     pub(crate) blobs: Arc<dyn BlobStore>,
     pub(crate) clock: Arc<dyn Clock>,
+    pub(crate) analyzer: Arc<dyn CallAnalyzer>,
     pub(crate) asr: Option<Arc<dyn AsrEngine>>,
     pub(crate) llm: Option<Arc<dyn LlmEngine>>,
     pub(crate) embedder: Option<Arc<dyn Embedder>>,
@@ -56,6 +59,11 @@ impl Otto {
         &self.clock
     }
 
+    /// The call analysis engine.
+    pub fn analyzer(&self) -> &Arc<dyn CallAnalyzer> {
+        &self.analyzer
+    }
+
     /// The speech recognition engine, when one is configured.
     pub fn asr(&self) -> Option<&Arc<dyn AsrEngine>> {
         self.asr.as_ref()
@@ -88,6 +96,7 @@ pub struct OttoBuilder {
     store: Option<Arc<dyn Store>>,
     blobs: Option<Arc<dyn BlobStore>>,
     clock: Option<Arc<dyn Clock>>,
+    analyzer: Option<Arc<dyn CallAnalyzer>>,
     asr: Option<Arc<dyn AsrEngine>>,
     llm: Option<Arc<dyn LlmEngine>>,
     embedder: Option<Arc<dyn Embedder>>,
@@ -116,6 +125,11 @@ impl OttoBuilder {
         self.clock = Some(clock);
         self
     }
+    /// Call analysis engine (default: the offline rules engine).
+    pub fn analyzer(mut self, analyzer: Arc<dyn CallAnalyzer>) -> Self {
+        self.analyzer = Some(analyzer);
+        self
+    }
     /// Speech recognition engine.
     pub fn asr(mut self, asr: Arc<dyn AsrEngine>) -> Self {
         self.asr = Some(asr);
@@ -142,6 +156,7 @@ impl OttoBuilder {
             store: self.store.ok_or_else(|| Error::invalid("store", "Otto needs a store"))?,
             blobs: self.blobs.ok_or_else(|| Error::invalid("blobs", "Otto needs a blob store"))?,
             clock: self.clock.unwrap_or_else(|| Arc::new(SystemClock)),
+            analyzer: self.analyzer.unwrap_or_else(|| Arc::new(OfflineAnalyzer)),
             asr: self.asr,
             llm: self.llm,
             embedder: self.embedder,

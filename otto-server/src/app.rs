@@ -35,6 +35,8 @@ pub const JSON_LIMIT_BYTES: usize = 10 * 1024 * 1024;
         (name = "calls", description = "Call data ingestion"),
         (name = "crm", description = "CRM data ingestion (entities and events)"),
         (name = "sop", description = "SOP management"),
+        (name = "voice", description = "Voice intelligence: speakers and call analyses"),
+        (name = "summary", description = "Summaries: appointment, daily, prep, history"),
     ),
     components(schemas(
         otto_core::api::ErrorBody,
@@ -43,6 +45,10 @@ pub const JSON_LIMIT_BYTES: usize = 10 * 1024 * 1024;
         otto_core::domain::CallStatus,
         otto_core::domain::CallType,
         otto_core::domain::SopStageSort,
+        otto_core::domain::StageState,
+        otto_core::domain::SpeakerRole,
+        otto_core::domain::SummaryType,
+        otto_core::domain::SummarySort,
     )),
     modifiers(&Security)
 )]
@@ -74,6 +80,9 @@ fn categories() -> Vec<(Category, bool, OpenApiRouter<AppState>)> {
         (Category::Calls, true, routes::calls::router()),
         (Category::Calls, true, routes::crm::router()),
         (Category::Sop, true, routes::sop::router()),
+        (Category::Voice, true, routes::voice::router()),
+        // Summaries have no SLA row of their own; they are generated like follow-ups.
+        (Category::Followup, true, routes::summary::router()),
     ]
 }
 

@@ -30,6 +30,8 @@ pub struct Config {
     pub rate_limits: RateLimits,
     /// `text` or `json` logs.
     pub log_format: String,
+    /// Background workers processing calls (0: this process only serves the API).
+    pub workers: usize,
 }
 
 impl Default for Config {
@@ -42,6 +44,7 @@ impl Default for Config {
             jwks_url: None,
             rate_limits: RateLimits::default(),
             log_format: "text".into(),
+            workers: 2,
         }
     }
 }

@@ -54,6 +54,21 @@ pub async fn build_state(config: &Config) -> Result<(AppState, Option<config::Se
     Ok((state, secret.map(|(_, src)| src)))
 }
 
+/// Starts `n` pipeline workers on the engine; they stop (after the job in hand) when
+/// `shutdown` turns true.
+pub fn spawn_workers(
+    otto: &Otto,
+    n: usize,
+    shutdown: &tokio::sync::watch::Receiver<bool>,
+) -> Vec<tokio::task::JoinHandle<()>> {
+    (0..n)
+        .map(|_| {
+            let worker = otto_core::pipeline::worker(otto, otto_core::jobs::WorkerConfig::default());
+            tokio::spawn(worker.run(shutdown.clone()))
+        })
+        .collect()
+}
+
 /// Serves `state` on `listener` until `shutdown` resolves, then finishes in-flight requests.
 pub async fn serve(
     state: AppState,

@@ -136,9 +136,17 @@ async fn serve(config: Config) -> ExitCode {
         config.data_dir.display()
     );
     println!("API docs: http://{addr}/docs   Mint a token: otto token --company ACME --user rep_1 --role manager");
-    tracing::info!(%addr, "otto started");
-    match otto_server::serve(state, listener, shutdown_signal()).await {
+    tracing::info!(%addr, workers = config.workers, "otto started");
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let workers = otto_server::spawn_workers(&state.otto, config.workers, &stop_rx);
+    let shutdown = async move {
+        shutdown_signal().await;
+        let _ = stop_tx.send(true);
+    };
+    match otto_server::serve(state, listener, shutdown).await {
         Ok(()) => {
+            // Let workers finish the job in hand; an unfinished one is resumed after restart.
+            let _ = tokio::time::timeout(std::time::Duration::from_secs(30), futures::future::join_all(workers)).await;
             tracing::info!("otto stopped");
             ExitCode::SUCCESS
         }
@@ -166,7 +174,11 @@ async fn shutdown_signal() {
 
 fn init_tracing(format: &str) {
     let filter = tracing_subscriber::EnvFilter::try_from_env("OTTO_LOG").unwrap_or_else(|_| "info".into());
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    use std::io::IsTerminal;
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal());
     if format == "json" {
         builder.json().init();
     } else {

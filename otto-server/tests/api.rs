@@ -1,97 +1,13 @@
 //! The HTTP contract, through the router: auth, tenancy, roles, validation, limits, errors.
 
+mod common;
+
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
-use axum::Router;
-use http_body_util::BodyExt;
+use common::*;
 use otto_server::auth::{sign_hs256, Claims};
 use otto_server::ratelimit::RateLimits;
-use otto_server::Config;
-use serde_json::{json, Value};
-use tower::ServiceExt;
-
-const SECRET: &str = "test-secret-0123456789abcdef";
-
-struct TestApp {
-    router: Router,
-    _dir: tempfile::TempDir,
-}
-
-fn token(company: &str, user: &str, role: &str, exp_offset: i64) -> String {
-    let now = chrono::Utc::now().timestamp();
-    let claims = Claims {
-        sub: Some(user.into()),
-        user_id: None,
-        company_id: company.into(),
-        role: role.into(),
-        permissions: None,
-        exp: (now + exp_offset) as u64,
-        iat: now as u64,
-    };
-    sign_hs256(SECRET.as_bytes(), &claims).unwrap()
-}
-
-async fn app_with(limits: RateLimits, jwks_url: Option<String>) -> TestApp {
-    let dir = tempfile::tempdir().unwrap();
-    let config = Config {
-        data_dir: dir.path().to_path_buf(),
-        jwt_secret: Some(SECRET.into()),
-        jwks_url,
-        rate_limits: limits,
-        ..Config::default()
-    };
-    let (state, _) = otto_server::build_state(&config).await.unwrap();
-    TestApp { router: otto_server::router(state), _dir: dir }
-}
-
-async fn app() -> TestApp {
-    app_with(RateLimits::default(), None).await
-}
-
-struct Resp {
-    status: StatusCode,
-    headers: axum::http::HeaderMap,
-    body: Value,
-}
-
-impl TestApp {
-    async fn send(&self, req: Request<Body>) -> Resp {
-        let res = self.router.clone().oneshot(req).await.unwrap();
-        let status = res.status();
-        let headers = res.headers().clone();
-        let bytes = res.into_body().collect().await.unwrap().to_bytes();
-        let body = if bytes.is_empty() {
-            Value::Null
-        } else {
-            serde_json::from_slice(&bytes).unwrap_or(Value::String(String::from_utf8_lossy(&bytes).into()))
-        };
-        Resp { status, headers, body }
-    }
-
-    async fn call(&self, method: &str, path: &str, tok: &str, company: &str, body: Option<Value>) -> Resp {
-        let mut req = Request::builder()
-            .method(method)
-            .uri(path)
-            .header("authorization", format!("Bearer {tok}"))
-            .header("x-company-id", company);
-        let body = match body {
-            Some(v) => {
-                req = req.header("content-type", "application/json");
-                Body::from(v.to_string())
-            }
-            None => Body::empty(),
-        };
-        self.send(req.body(body).unwrap()).await
-    }
-}
-
-fn assert_error_body(r: &Resp, status: StatusCode, code: &str) {
-    assert_eq!(r.status, status, "body: {}", r.body);
-    assert_eq!(r.body["error"], code, "body: {}", r.body);
-    assert!(r.body["message"].as_str().is_some_and(|m| !m.is_empty()));
-    assert!(r.body["timestamp"].as_str().is_some());
-    assert!(r.body["request_id"].as_str().is_some());
-}
+use serde_json::json;
 
 #[tokio::test]
 async fn test_health_is_public_and_echoes_request_id() {

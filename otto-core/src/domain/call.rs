@@ -1,3 +1,5 @@
+use std::collections::BTreeMap;
+
 use chrono::{DateTime, FixedOffset, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -5,6 +7,7 @@ use utoipa::ToSchema;
 
 use super::ids::{validate_id, CompanyId};
 use super::page::{PageRequest, SortOrder};
+use super::transcript::{validate_segments, SegmentInput};
 use crate::error::{Error, Result};
 
 /// Where a call is in its life: created, live, being processed, done or failed.
@@ -79,6 +82,22 @@ impl CallType {
     }
 }
 
+/// State of one processing stage (fetch, transcription, diarization, analysis).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum StageState {
+    /// Not started.
+    Pending,
+    /// Running.
+    Processing,
+    /// Done.
+    Completed,
+    /// Failed; the call's `failure_reason` says why.
+    Failed,
+    /// Not needed for this call (e.g. transcription of a submitted transcript).
+    Skipped,
+}
+
 /// A recorded sales or service call of one company.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct Call {
@@ -107,6 +126,9 @@ pub struct Call {
     pub call_type: Option<CallType>,
     /// When the call started (UTC).
     pub started_at: Option<DateTime<Utc>>,
+    /// UTC offset the start time was given in, in minutes (spoken times resolve against it when
+    /// no `timezone` is known).
+    pub utc_offset_minutes: Option<i32>,
     /// IANA time zone the call took place in.
     pub timezone: Option<String>,
     /// For stereo recordings: the channel carrying the rep (0 = left, 1 = right).
@@ -119,6 +141,12 @@ pub struct Call {
     pub speaker_diarization_file_path: Option<String>,
     /// Why processing failed, when it did.
     pub failure_reason: Option<String>,
+    /// Spoken language (BCP 47), when known.
+    pub language: Option<String>,
+    /// State of each processing stage, by stage name.
+    pub processing_stages: BTreeMap<String, StageState>,
+    /// Processing progress, 0 to 100.
+    pub progress: u8,
     /// Free-form metadata (source, campaign, notes, tags...).
     #[schema(value_type = Object)]
     pub metadata: Map<String, Value>,
@@ -177,6 +205,13 @@ pub struct NewCall {
     /// Free-form metadata object.
     #[schema(value_type = Option<Object>)]
     pub metadata: Option<Map<String, Value>>,
+    /// A ready transcript (from a VOIP or CRM system): the call skips speech recognition and
+    /// goes straight to analysis.
+    #[schema(max_items = 5000)]
+    pub segments: Option<Vec<SegmentInput>>,
+    /// Spoken language (BCP 47, e.g. `en-US`); default `en-US`.
+    #[schema(max_length = 35, pattern = r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")]
+    pub language: Option<String>,
 }
 
 /// Body of `PUT /api/v1/calls/{call_id}`. Absent fields stay as they are; `metadata` is merged
@@ -235,10 +270,16 @@ pub struct CallFilter {
     pub call_type: Option<CallType>,
     /// Only the call with this CallRail id.
     pub callrail_id: Option<String>,
+    /// Only calls from this customer phone number (exact match).
+    pub caller_phone: Option<String>,
     /// Created at or after.
     pub created_after: Option<DateTime<Utc>>,
     /// Created before.
     pub created_before: Option<DateTime<Utc>>,
+    /// Started at or after (calls without a start time count by creation time).
+    pub started_after: Option<DateTime<Utc>>,
+    /// Started before (same fallback).
+    pub started_before: Option<DateTime<Utc>>,
     /// Sort key.
     pub sort: CallSort,
     /// Sort direction (default newest first is `desc`; the API default is `desc`).
@@ -259,14 +300,9 @@ fn validate_phone(field: &str, phone: &str) -> Result<()> {
     Ok(())
 }
 
-/// IANA names are `Area/Location` (or `UTC`); a full check against the tz database happens where
-/// times are resolved.
+/// Checks an IANA time zone name against the tz database.
 pub(crate) fn validate_timezone(tz: &str) -> Result<()> {
-    let ok = !tz.is_empty()
-        && tz.len() <= 64
-        && tz.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '/' | '_' | '-' | '+'))
-        && (tz.contains('/') || tz == "UTC");
-    if ok {
+    if tz.parse::<chrono_tz::Tz>().is_ok() {
         Ok(())
     } else {
         Err(Error::invalid("timezone", format!("`{tz}` is not an IANA time zone name such as America/Chicago")))
@@ -292,6 +328,22 @@ fn validate_metadata(meta: &Map<String, Value>) -> Result<()> {
         return Err(Error::invalid("metadata", format!("key `{k}` must be 1 to 128 characters")));
     }
     Ok(())
+}
+
+impl Call {
+    /// The start time in the call's local time: its IANA `timezone` when known (DST-aware), else
+    /// the offset it was submitted with, else UTC.
+    pub fn local_started_at(&self) -> Option<DateTime<FixedOffset>> {
+        let start = self.started_at?;
+        if let Some(tz) = self.timezone.as_deref().and_then(|t| t.parse::<chrono_tz::Tz>().ok()) {
+            return Some(start.with_timezone(&tz).fixed_offset());
+        }
+        let offset = self
+            .utc_offset_minutes
+            .and_then(|m| FixedOffset::east_opt(m * 60))
+            .unwrap_or_else(|| FixedOffset::east_opt(0).expect("zero is a valid offset"));
+        Some(start.with_timezone(&offset))
+    }
 }
 
 impl NewCall {
@@ -330,6 +382,19 @@ impl NewCall {
         }
         if let Some(m) = &self.metadata {
             validate_metadata(m)?;
+        }
+        if let Some(segments) = &self.segments {
+            validate_segments(segments)?;
+        }
+        if let Some(lang) = &self.language {
+            let ok = lang.len() <= 35
+                && lang.split('-').enumerate().all(|(i, part)| {
+                    let len_ok = if i == 0 { (2..=3).contains(&part.len()) } else { (2..=8).contains(&part.len()) };
+                    len_ok && part.chars().all(|c| c.is_ascii_alphanumeric())
+                });
+            if !ok {
+                return Err(Error::invalid("language", format!("`{lang}` is not a language tag such as en-US")));
+            }
         }
         Ok(())
     }
@@ -411,12 +476,16 @@ mod tests {
             callrail_id: None,
             call_type: None,
             started_at: None,
+            utc_offset_minutes: None,
             timezone: None,
             rep_channel: None,
             audio_file_path: None,
             transcript_file_path: None,
             speaker_diarization_file_path: None,
             failure_reason: None,
+            language: None,
+            processing_stages: BTreeMap::new(),
+            progress: 0,
             metadata: serde_json::json!({"a": 1, "b": 2}).as_object().unwrap().clone(),
             created_at: now,
             updated_at: now,

@@ -3,17 +3,25 @@
 //! Request types (`NewCall`, `CallUpdate`, ...) validate themselves so every entry point (HTTP,
 //! bindings, an embedding app) rejects the same bad input with the same message.
 
+mod analysis_record;
 mod call;
 mod crm;
+mod facts;
 mod ids;
 mod job;
 mod page;
 mod sop;
+mod summary;
+mod transcript;
 
-pub use call::{Call, CallFilter, CallSort, CallStatus, CallType, CallUpdate, NewCall};
+pub use analysis_record::AnalysisRecord;
+pub use call::{Call, CallFilter, CallSort, CallStatus, CallType, CallUpdate, NewCall, StageState};
 pub use crm::{CrmEntity, CrmEvent, EntityIngestion, EventIngestion, NewCrmEntity, NewCrmEvent};
+pub use facts::{CallFacts, DateRange, ObjectionFact, StageFact};
 pub(crate) use ids::validate_id;
 pub use ids::{new_id, CompanyId};
 pub use job::{Job, JobStatus, LeaseRequest, NewJob};
 pub use page::{Page, PageRequest, SortOrder};
 pub use sop::{NewSopStage, NewSopStages, SopStage, SopStageFilter, SopStageSort, SopStageUpdate};
+pub use summary::{Summary, SummaryFilter, SummarySort, SummaryType};
+pub use transcript::{validate_segments, SegmentInput, SpeakerRole, Transcript, TranscriptSegment, MAX_SEGMENTS};

@@ -4,6 +4,7 @@
 //! [`crate::adapters`] behind cargo features; core never names an adapter type.
 
 mod ai;
+mod analyzer;
 mod blob;
 mod clock;
 mod store;
@@ -12,6 +13,10 @@ pub use ai::{
     AsrEngine, ChatMessage, ChatRole, Completion, CompletionRequest, Embedder, LlmEngine, TranscribeRequest,
     Transcription, TranscriptionSegment, VectorHit, VectorIndex, VectorQuery, VectorRecord,
 };
+pub use analyzer::{CallAnalyzer, OfflineAnalyzer};
 pub use blob::BlobStore;
 pub use clock::{Clock, SystemClock};
-pub use store::{CallStore, CrmStore, EntityUpsert, JobQueue, SopStore, Store};
+pub use store::{
+    AnalysisStore, AnalyticsStore, CallStore, ComplianceAggregates, CrmStore, EntityUpsert, JobQueue, SopStore, Store,
+    SummaryStore,
+};

@@ -3,8 +3,9 @@ use chrono::{DateTime, Utc};
 use std::time::Duration;
 
 use crate::domain::{
-    Call, CallFilter, CompanyId, CrmEntity, CrmEvent, Job, JobStatus, LeaseRequest, NewCrmEntity, NewCrmEvent, NewJob,
-    Page, SopStage, SopStageFilter,
+    AnalysisRecord, Call, CallFacts, CallFilter, CompanyId, CrmEntity, CrmEvent, DateRange, Job, JobStatus,
+    LeaseRequest, NewCrmEntity, NewCrmEvent, NewJob, Page, SopStage, SopStageFilter, Summary, SummaryFilter,
+    SummaryType,
 };
 use crate::error::Result;
 
@@ -110,9 +111,64 @@ pub trait JobQueue: Send + Sync {
     async fn find_job_by_dedupe_key(&self, dedupe_key: &str) -> Result<Option<Job>>;
 }
 
+/// Stored analyses of calls.
+#[async_trait]
+pub trait AnalysisStore: Send + Sync {
+    /// Replaces the call's analyses of the given types and stores the call's new state (status,
+    /// stages, transcript path) in one transaction, so readers never see a completed call
+    /// without its analyses. With `facts`, the call's analytics facts are replaced too.
+    async fn save_analyses(&self, call: &Call, records: &[AnalysisRecord], facts: Option<&CallFacts>) -> Result<()>;
+    /// All analyses of a call.
+    async fn list_analyses(&self, company: &CompanyId, call_id: &str) -> Result<Vec<AnalysisRecord>>;
+}
+
+/// Raw SOP compliance aggregates over analysed calls (rates are 0..=1).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ComplianceAggregates {
+    /// Calls with a compliance score.
+    pub calls: u64,
+    /// Mean compliance score.
+    pub overall: Option<f64>,
+    /// (stage, order, share of calls where it was performed).
+    pub stages: Vec<(String, i64, f64)>,
+    /// (rep, calls, mean compliance).
+    pub reps: Vec<(Option<String>, u64, Option<f64>)>,
+    /// (rep, stage, share performed).
+    pub rep_stages: Vec<(Option<String>, String, f64)>,
+}
+
+/// Aggregates over the analytics facts. Every method is scoped to a company and, when `rep` is
+/// given, to that rep (how CSRs and sales reps see only their own data).
+#[async_trait]
+pub trait AnalyticsStore: Send + Sync {
+    /// SOP compliance over calls that occurred in `range`.
+    async fn compliance_aggregates(
+        &self,
+        company: &CompanyId,
+        rep: Option<&str>,
+        range: &DateRange,
+    ) -> Result<ComplianceAggregates>;
+}
+
+/// Generated summaries.
+#[async_trait]
+pub trait SummaryStore: Send + Sync {
+    /// Stores a summary.
+    async fn insert_summary(&self, summary: &Summary) -> Result<()>;
+    /// A filtered page of summaries.
+    async fn list_summaries(&self, company: &CompanyId, filter: &SummaryFilter) -> Result<Page<Summary>>;
+    /// The newest summary of `kind` for a call.
+    async fn latest_call_summary(
+        &self,
+        company: &CompanyId,
+        call_id: &str,
+        kind: SummaryType,
+    ) -> Result<Option<Summary>>;
+}
+
 /// Everything Otto persists. One adapter (SQLite, PostgreSQL) implements all of it so that
 /// multi-entity writes can share a transaction.
-pub trait Store: CallStore + CrmStore + SopStore + JobQueue {
+pub trait Store: CallStore + CrmStore + SopStore + JobQueue + AnalysisStore + AnalyticsStore + SummaryStore {
     /// Adapter name for logs and `/health` (`sqlite`, `postgres`).
     fn backend_name(&self) -> &'static str;
 }

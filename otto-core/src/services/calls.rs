@@ -1,6 +1,9 @@
 use crate::auth::{Action, DataScope, Principal};
-use crate::domain::{new_id, validate_id, Call, CallFilter, CallStatus, CallUpdate, NewCall, Page};
+use std::collections::BTreeMap;
+
+use crate::domain::{new_id, validate_id, Call, CallFilter, CallStatus, CallUpdate, NewCall, Page, StageState};
 use crate::error::{Error, Result};
+use crate::pipeline::{self, stages};
 use crate::Otto;
 
 impl Otto {
@@ -20,7 +23,14 @@ impl Otto {
             (rep, _) => rep,
         };
         let now = self.clock.now();
-        let call = Call {
+        let has_transcript = req.segments.is_some();
+        let mut processing_stages = BTreeMap::new();
+        if has_transcript {
+            processing_stages.insert(stages::TRANSCRIPTION.to_string(), StageState::Skipped);
+            processing_stages.insert(stages::DIARIZATION.to_string(), StageState::Skipped);
+            processing_stages.insert(stages::ANALYSIS.to_string(), StageState::Pending);
+        }
+        let mut call = Call {
             call_id: req.call_id.unwrap_or_else(|| new_id("call")),
             company_id: p.company_id().clone(),
             rep_id,
@@ -33,17 +43,30 @@ impl Otto {
             callrail_id: req.callrail_id,
             call_type: req.call_type,
             started_at: req.started_at.map(|t| t.with_timezone(&chrono::Utc)),
+            utc_offset_minutes: req.started_at.map(|t| t.offset().local_minus_utc() / 60),
             timezone: req.timezone,
             rep_channel: req.rep_channel,
             audio_file_path: None,
             transcript_file_path: None,
             speaker_diarization_file_path: None,
             failure_reason: None,
+            language: req.language,
+            processing_stages,
+            progress: 0,
             metadata: req.metadata.unwrap_or_default(),
             created_at: now,
             updated_at: now,
         };
-        self.store.insert_call(&call, &[]).await?;
+        // A submitted transcript goes straight to analysis; the job commits with the call.
+        let jobs = match req.segments {
+            Some(segments) => {
+                call.status = CallStatus::Processing;
+                call.processing_status = CallStatus::Processing;
+                vec![pipeline::analyze_job(&call, Some(segments), now)]
+            }
+            None => Vec::new(),
+        };
+        self.store.insert_call(&call, &jobs).await?;
         tracing::info!(company = %call.company_id, call_id = %call.call_id, "call created");
         Ok(call)
     }
@@ -93,6 +116,11 @@ impl Otto {
         if let (Some(a), Some(b)) = (filter.created_after, filter.created_before) {
             if a >= b {
                 return Err(Error::invalid("created_after", "must be before created_before"));
+            }
+        }
+        if let (Some(a), Some(b)) = (filter.started_after, filter.started_before) {
+            if a >= b {
+                return Err(Error::invalid("started_after", "must be before started_before"));
             }
         }
         self.store.list_calls(p.company_id(), &filter).await

@@ -4,7 +4,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use chrono::{DateTime, Utc};
-use otto_core::api::CallList;
+use otto_core::api::{CallList, CallProcessingStatus, DiarizationResponse, TranscriptResponse};
 use otto_core::domain::{
     Call, CallFilter, CallSort, CallStatus, CallType, CallUpdate, NewCall, PageRequest, SortOrder,
 };
@@ -54,10 +54,16 @@ pub struct ListCallsQuery {
     call_type: Option<CallType>,
     /// Only the call with this CallRail id.
     callrail_id: Option<String>,
+    /// Only calls from this customer phone number.
+    caller_phone: Option<String>,
     /// Created at or after (RFC 3339).
     created_after: Option<DateTime<Utc>>,
     /// Created before (RFC 3339).
     created_before: Option<DateTime<Utc>>,
+    /// Started at or after (RFC 3339; calls without a start time count by creation time).
+    started_after: Option<DateTime<Utc>>,
+    /// Started before (RFC 3339).
+    started_before: Option<DateTime<Utc>>,
 }
 
 /// List calls.
@@ -76,8 +82,11 @@ pub async fn list_calls(
         status: q.status,
         call_type: q.call_type,
         callrail_id: q.callrail_id,
+        caller_phone: q.caller_phone,
         created_after: q.created_after,
         created_before: q.created_before,
+        started_after: q.started_after,
+        started_before: q.started_before,
         sort: q.sort.unwrap_or_default(),
         order: q.order.unwrap_or(SortOrder::Desc),
         page: PageRequest::new(q.limit, q.offset)?,
@@ -113,7 +122,56 @@ pub async fn update_call(
     Ok(Json(s.otto.update_call(&p, &call_id, body).await?))
 }
 
+/// Get call processing status.
+///
+/// Overall status, progress (0-100) and the state of each stage (`fetch`, `transcription`,
+/// `diarization`, `analysis`); `failure_reason` says why a failed call failed.
+#[utoipa::path(get, path = "/api/v1/calls/{call_id}/status", tag = "calls",
+    params(("call_id" = String, Path, description = "Call identifier")),
+    responses((status = 200, description = "Processing status", body = CallProcessingStatus)))]
+pub async fn call_status(
+    State(s): State<AppState>,
+    Auth(p): Auth,
+    ApiPath(call_id): ApiPath<String>,
+) -> Result<Json<CallProcessingStatus>, ApiError> {
+    Ok(Json(s.otto.call_status(&p, &call_id).await?))
+}
+
+/// Get transcript.
+///
+/// The full text plus the attributed, timed segments. 404 until the call has a transcript.
+#[utoipa::path(get, path = "/api/v1/calls/{call_id}/transcript", tag = "calls",
+    params(("call_id" = String, Path, description = "Call identifier")),
+    responses((status = 200, description = "The transcript", body = TranscriptResponse)))]
+pub async fn transcript(
+    State(s): State<AppState>,
+    Auth(p): Auth,
+    ApiPath(call_id): ApiPath<String>,
+) -> Result<Json<TranscriptResponse>, ApiError> {
+    Ok(Json(s.otto.transcript_response(&p, &call_id).await?))
+}
+
+/// Get speaker diarization.
+///
+/// Speaker segments in time order, each labelled `rep` or `customer` with a confidence, and
+/// talk time per speaker.
+#[utoipa::path(get, path = "/api/v1/calls/{call_id}/diarization", tag = "calls",
+    params(("call_id" = String, Path, description = "Call identifier")),
+    responses((status = 200, description = "Speaker segments", body = DiarizationResponse)))]
+pub async fn diarization(
+    State(s): State<AppState>,
+    Auth(p): Auth,
+    ApiPath(call_id): ApiPath<String>,
+) -> Result<Json<DiarizationResponse>, ApiError> {
+    Ok(Json(s.otto.diarization(&p, &call_id).await?))
+}
+
 /// Routes of this category.
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(create_call, list_calls)).routes(routes!(get_call, update_call))
+    OpenApiRouter::new()
+        .routes(routes!(create_call, list_calls))
+        .routes(routes!(get_call, update_call))
+        .routes(routes!(call_status))
+        .routes(routes!(transcript))
+        .routes(routes!(diarization))
 }

@@ -3,7 +3,9 @@
 pub mod calls;
 pub mod crm;
 pub mod sop;
+pub mod summary;
 pub mod system;
+pub mod voice;
 
 use utoipa::openapi::path::Operation;
 use utoipa::openapi::{ContentBuilder, Ref, RefOr, Response, ResponseBuilder};

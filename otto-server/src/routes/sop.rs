@@ -3,7 +3,7 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
-use otto_core::api::{SopStageList, SopStagesCreated};
+use otto_core::api::{ComplianceAnalytics, ComplianceRequest, ComplianceResult, SopStageList, SopStagesCreated};
 use otto_core::domain::{NewSopStages, PageRequest, SopStage, SopStageFilter, SopStageSort, SopStageUpdate, SortOrder};
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -108,7 +108,51 @@ pub async fn delete_stage(
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// Analyze call compliance.
+///
+/// Checks a call's transcript against the company's current active SOP stages now, stores the
+/// result as the call's SOP analysis, and returns completed and missing stages with
+/// recommendations.
+#[utoipa::path(post, path = "/api/v1/sop/compliance/analyze", tag = "sop", request_body = ComplianceRequest,
+    responses((status = 200, description = "Compliance of the call", body = ComplianceResult)))]
+pub async fn analyze_compliance(
+    State(s): State<AppState>,
+    Auth(p): Auth,
+    ApiJson(body): ApiJson<ComplianceRequest>,
+) -> Result<Json<ComplianceResult>, ApiError> {
+    Ok(Json(s.otto.analyze_compliance(&p, body).await?))
+}
+
+/// Query of the compliance analytics.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ComplianceQuery {
+    /// Days to include, `YYYY-MM-DD..YYYY-MM-DD` (UTC, inclusive; either end may be empty) or a
+    /// single `YYYY-MM-DD`. Default: all time.
+    date_range: Option<String>,
+}
+
+/// Get compliance analytics.
+///
+/// SOP compliance across analysed calls: overall, per stage, and per rep with improvement
+/// areas. Managers and admins see the company; CSRs and sales reps their own calls.
+#[utoipa::path(get, path = "/api/v1/sop/compliance/{company_id}", tag = "sop",
+    params(("company_id" = String, Path, description = "Must be the caller's company"), ComplianceQuery),
+    responses((status = 200, description = "Compliance analytics", body = ComplianceAnalytics)))]
+pub async fn compliance_analytics(
+    State(s): State<AppState>,
+    Auth(p): Auth,
+    ApiPath(company_id): ApiPath<String>,
+    ApiQuery(q): ApiQuery<ComplianceQuery>,
+) -> Result<Json<ComplianceAnalytics>, ApiError> {
+    Ok(Json(s.otto.compliance_analytics(&p, &company_id, q.date_range.as_deref()).await?))
+}
+
 /// Routes of this category.
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(create_stages, list_stages)).routes(routes!(update_stage, delete_stage))
+    OpenApiRouter::new()
+        .routes(routes!(create_stages, list_stages))
+        .routes(routes!(update_stage, delete_stage))
+        .routes(routes!(analyze_compliance))
+        .routes(routes!(compliance_analytics))
 }

@@ -41,6 +41,10 @@ fn call(company: &CompanyId, id: &str, rep: Option<&str>, at: DateTime<Utc>) -> 
         transcript_file_path: None,
         speaker_diarization_file_path: None,
         failure_reason: None,
+        language: Some("en-US".into()),
+        utc_offset_minutes: Some(-300),
+        processing_stages: [("analysis".to_string(), StageState::Pending)].into_iter().collect(),
+        progress: 0,
         metadata: json!({"source": "callrail", "tags": ["a", "b"]}).as_object().unwrap().clone(),
         created_at: at,
         updated_at: at,
@@ -61,6 +65,8 @@ pub(crate) async fn call_roundtrip_and_tenant_isolation(store: Arc<dyn Store>) {
     let mut changed = c.clone();
     changed.status = CallStatus::Processing;
     changed.metadata.insert("notes".into(), json!("hot lead"));
+    changed.processing_stages.insert("analysis".into(), StageState::Completed);
+    changed.progress = 100;
     changed.updated_at = t(5);
     store.update_call(&changed).await.unwrap();
     assert_eq!(store.get_call(&a, "call_1").await.unwrap().unwrap(), changed);

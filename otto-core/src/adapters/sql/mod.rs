@@ -48,19 +48,20 @@ macro_rules! impl_sql_store {
         use sqlx::types::Json;
         use sqlx::{QueryBuilder, Row};
 
-        use $crate::adapters::sql::rows::{CallRow, EntityRow, EventRow, JobRow, StageRow};
+        use $crate::adapters::sql::rows::{AnalysisRow, CallRow, SummaryRow, EntityRow, EventRow, JobRow, StageRow};
         use $crate::adapters::sql::{db_err, db_err_or_conflict};
         use $crate::domain::{
-            new_id, Call, CallFilter, CompanyId, CrmEntity, CrmEvent, Job, JobStatus, LeaseRequest, NewCrmEntity,
+            new_id, AnalysisRecord, Call, CallFacts, DateRange, Summary, SummaryFilter, SummaryType, CallFilter, CompanyId, CrmEntity, CrmEvent, Job, JobStatus, LeaseRequest, NewCrmEntity,
             NewCrmEvent, NewJob, Page, SopStage, SopStageFilter,
         };
         use $crate::error::{Error, Result};
-        use $crate::ports::{CallStore, CrmStore, EntityUpsert, JobQueue, SopStore, Store};
+        use $crate::ports::{
+            AnalysisStore, AnalyticsStore, CallStore, ComplianceAggregates, SummaryStore, CrmStore, EntityUpsert, JobQueue, SopStore, Store};
 
         const CALL_COLUMNS: &str = "company_id, call_id, rep_id, status, processing_status, audio_url, \
             caller_phone, rep_phone, duration, callrail_id, call_type, started_at, timezone, rep_channel, \
             audio_file_path, transcript_file_path, speaker_diarization_file_path, failure_reason, metadata, \
-            created_at, updated_at";
+            created_at, updated_at, language, processing_stages, progress, utc_offset_minutes";
         const STAGE_COLUMNS: &str = "company_id, stage_id, sop_id, stage_name, stage_order, stage_description, \
             is_active, created_at, updated_at";
         const JOB_COLUMNS: &str = "job_id, kind, company_id, payload, status, attempts, max_attempts, run_at, \
@@ -104,6 +105,142 @@ macro_rules! impl_sql_store {
             Ok((existing, false))
         }
 
+        async fn update_call_on(conn: &mut <$db as sqlx::Database>::Connection, call: &Call) -> Result<()> {
+            let n = sqlx::query(
+                "UPDATE calls SET rep_id = $3, status = $4, processing_status = $5, audio_url = $6, \
+                 caller_phone = $7, rep_phone = $8, duration = $9, callrail_id = $10, call_type = $11, \
+                 started_at = $12, timezone = $13, rep_channel = $14, audio_file_path = $15, \
+                 transcript_file_path = $16, speaker_diarization_file_path = $17, failure_reason = $18, \
+                 metadata = $19, updated_at = $20, language = $21, processing_stages = $22, progress = $23, \
+                 utc_offset_minutes = $24 WHERE company_id = $1 AND call_id = $2",
+            )
+            .bind(call.company_id.as_str())
+            .bind(&call.call_id)
+            .bind(call.rep_id.as_deref())
+            .bind(call.status.as_str())
+            .bind(call.processing_status.as_str())
+            .bind(call.audio_url.as_deref())
+            .bind(call.caller_phone.as_deref())
+            .bind(call.rep_phone.as_deref())
+            .bind(call.duration)
+            .bind(call.callrail_id.as_deref())
+            .bind(call.call_type.map(|t| t.as_str()))
+            .bind(call.started_at)
+            .bind(call.timezone.as_deref())
+            .bind(call.rep_channel.map(i64::from))
+            .bind(call.audio_file_path.as_deref())
+            .bind(call.transcript_file_path.as_deref())
+            .bind(call.speaker_diarization_file_path.as_deref())
+            .bind(call.failure_reason.as_deref())
+            .bind(Json(&call.metadata))
+            .bind(call.updated_at)
+            .bind(call.language.as_deref())
+            .bind(Json(&call.processing_stages))
+            .bind(i64::from(call.progress))
+            .bind(call.utc_offset_minutes.map(i64::from))
+            .execute(&mut *conn)
+            .await
+            .map_err(|e| db_err_or_conflict(e, || "another call already has this callrail_id".to_string()))?
+            .rows_affected();
+            if n == 0 {
+                return Err(Error::not_found(format!("call {}", call.call_id)));
+            }
+            Ok(())
+        }
+
+        async fn replace_facts_on(
+            conn: &mut <$db as sqlx::Database>::Connection,
+            call: &Call,
+            f: &CallFacts,
+        ) -> Result<()> {
+            let (company, id) = (call.company_id.as_str(), call.call_id.as_str());
+            let occurred = call.started_at.unwrap_or(call.created_at);
+            for table in ["call_facts", "call_objection_facts", "call_stage_facts"] {
+                sqlx::query(&format!("DELETE FROM {table} WHERE company_id = $1 AND call_id = $2"))
+                    .bind(company)
+                    .bind(id)
+                    .execute(&mut *conn)
+                    .await
+                    .map_err(db_err)?;
+            }
+            sqlx::query(
+                "INSERT INTO call_facts (company_id, call_id, rep_id, call_type, occurred_at, lead_status, lead_score, \
+                 qualified, outcome, rehash_score, appointment_booked, appointment_at, compliance_score, talk_ratio, \
+                 objection_count, analysed_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, \
+                 $15, $16)",
+            )
+            .bind(company)
+            .bind(id)
+            .bind(call.rep_id.as_deref())
+            .bind(call.call_type.map(|t| t.as_str()))
+            .bind(occurred)
+            .bind(&f.lead_status)
+            .bind(f64::from(f.lead_score))
+            .bind(f.qualified)
+            .bind(&f.outcome)
+            .bind(i64::from(f.rehash_score))
+            .bind(f.appointment_booked)
+            .bind(f.appointment_at)
+            .bind(f.compliance_score.map(f64::from))
+            .bind(f.talk_ratio.map(f64::from))
+            .bind(f.objections.len() as i64)
+            .bind(call.updated_at)
+            .execute(&mut *conn)
+            .await
+            .map_err(db_err)?;
+            for (seq, o) in f.objections.iter().enumerate() {
+                sqlx::query(
+                    "INSERT INTO call_objection_facts (company_id, call_id, seq, rep_id, occurred_at, objection_type, \
+                     handled, severity) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                )
+                .bind(company)
+                .bind(id)
+                .bind(seq as i64)
+                .bind(call.rep_id.as_deref())
+                .bind(occurred)
+                .bind(&o.objection_type)
+                .bind(o.handled)
+                .bind(&o.severity)
+                .execute(&mut *conn)
+                .await
+                .map_err(db_err)?;
+            }
+            for st in &f.stages {
+                sqlx::query(
+                    "INSERT INTO call_stage_facts (company_id, call_id, stage_name, stage_order, rep_id, occurred_at, \
+                     performed) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (company_id, call_id, stage_name) DO NOTHING",
+                )
+                .bind(company)
+                .bind(id)
+                .bind(&st.stage_name)
+                .bind(i64::from(st.stage_order))
+                .bind(call.rep_id.as_deref())
+                .bind(occurred)
+                .bind(st.performed)
+                .execute(&mut *conn)
+                .await
+                .map_err(db_err)?;
+            }
+            Ok(())
+        }
+
+        /// `WHERE company_id = .. [AND rep_id = ..] [AND occurred_at >= ..] [AND occurred_at < ..]`.
+        fn push_fact_scope<'a>(qb: &mut QueryBuilder<'a, $db>, company: &CompanyId, rep: Option<&str>, range: &DateRange) {
+            qb.push(" WHERE company_id = ").push_bind(company.as_str().to_string());
+            if let Some(r) = rep {
+                qb.push(" AND rep_id = ").push_bind(r.to_string());
+            }
+            if let Some(t) = range.start() {
+                qb.push(" AND occurred_at >= ").push_bind(t);
+            }
+            if let Some(t) = range.end() {
+                qb.push(" AND occurred_at < ").push_bind(t);
+            }
+        }
+
+        const PERFORMED_RATE: &str =
+            "AVG(CASE WHEN performed THEN CAST(1 AS DOUBLE PRECISION) ELSE CAST(0 AS DOUBLE PRECISION) END)";
+
         fn push_call_filter<'a>(qb: &mut QueryBuilder<'a, $db>, company: &CompanyId, f: &CallFilter) {
             qb.push(" WHERE company_id = ").push_bind(company.as_str().to_string());
             if let Some(rep) = &f.rep_id {
@@ -118,11 +255,20 @@ macro_rules! impl_sql_store {
             if let Some(id) = &f.callrail_id {
                 qb.push(" AND callrail_id = ").push_bind(id.clone());
             }
+            if let Some(phone) = &f.caller_phone {
+                qb.push(" AND caller_phone = ").push_bind(phone.clone());
+            }
             if let Some(t) = f.created_after {
                 qb.push(" AND created_at >= ").push_bind(t);
             }
             if let Some(t) = f.created_before {
                 qb.push(" AND created_at < ").push_bind(t);
+            }
+            if let Some(t) = f.started_after {
+                qb.push(" AND COALESCE(started_at, created_at) >= ").push_bind(t);
+            }
+            if let Some(t) = f.started_before {
+                qb.push(" AND COALESCE(started_at, created_at) < ").push_bind(t);
             }
         }
 
@@ -133,7 +279,7 @@ macro_rules! impl_sql_store {
                 let mut tx = self.pool.begin().await.map_err(db_err)?;
                 sqlx::query(&format!(
                     "INSERT INTO calls ({CALL_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, \
-                     $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)"
+                     $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25)"
                 ))
                 .bind(call.company_id.as_str())
                 .bind(&call.call_id)
@@ -156,6 +302,10 @@ macro_rules! impl_sql_store {
                 .bind(Json(&call.metadata))
                 .bind(call.created_at)
                 .bind(call.updated_at)
+                .bind(call.language.as_deref())
+                .bind(Json(&call.processing_stages))
+                .bind(i64::from(call.progress))
+                .bind(call.utc_offset_minutes.map(i64::from))
                 .execute(&mut *tx)
                 .await
                 .map_err(|e| {
@@ -198,41 +348,8 @@ macro_rules! impl_sql_store {
 
             async fn update_call(&self, call: &Call) -> Result<()> {
                 let _w = self.writer().await;
-                let n = sqlx::query(
-                    "UPDATE calls SET rep_id = $3, status = $4, processing_status = $5, audio_url = $6, \
-                     caller_phone = $7, rep_phone = $8, duration = $9, callrail_id = $10, call_type = $11, \
-                     started_at = $12, timezone = $13, rep_channel = $14, audio_file_path = $15, \
-                     transcript_file_path = $16, speaker_diarization_file_path = $17, failure_reason = $18, \
-                     metadata = $19, updated_at = $20 WHERE company_id = $1 AND call_id = $2",
-                )
-                .bind(call.company_id.as_str())
-                .bind(&call.call_id)
-                .bind(call.rep_id.as_deref())
-                .bind(call.status.as_str())
-                .bind(call.processing_status.as_str())
-                .bind(call.audio_url.as_deref())
-                .bind(call.caller_phone.as_deref())
-                .bind(call.rep_phone.as_deref())
-                .bind(call.duration)
-                .bind(call.callrail_id.as_deref())
-                .bind(call.call_type.map(|t| t.as_str()))
-                .bind(call.started_at)
-                .bind(call.timezone.as_deref())
-                .bind(call.rep_channel.map(i64::from))
-                .bind(call.audio_file_path.as_deref())
-                .bind(call.transcript_file_path.as_deref())
-                .bind(call.speaker_diarization_file_path.as_deref())
-                .bind(call.failure_reason.as_deref())
-                .bind(Json(&call.metadata))
-                .bind(call.updated_at)
-                .execute(&self.pool)
-                .await
-                .map_err(|e| db_err_or_conflict(e, || "another call already has this callrail_id".to_string()))?
-                .rows_affected();
-                if n == 0 {
-                    return Err(Error::not_found(format!("call {}", call.call_id)));
-                }
-                Ok(())
+                let mut conn = self.pool.acquire().await.map_err(db_err)?;
+                update_call_on(&mut conn, call).await
             }
 
             async fn list_calls(&self, company: &CompanyId, f: &CallFilter) -> Result<Page<Call>> {
@@ -627,6 +744,199 @@ macro_rules! impl_sql_store {
                     .map_err(db_err)?
                     .map(JobRow::into_domain)
                     .transpose()
+            }
+        }
+
+        #[async_trait]
+        impl AnalysisStore for $store {
+            async fn save_analyses(
+                &self,
+                call: &Call,
+                records: &[AnalysisRecord],
+                facts: Option<&CallFacts>,
+            ) -> Result<()> {
+                let _w = self.writer().await;
+                let mut tx = self.pool.begin().await.map_err(db_err)?;
+                update_call_on(&mut tx, call).await?;
+                if let Some(f) = facts {
+                    replace_facts_on(&mut tx, call, f).await?;
+                }
+                for r in records {
+                    sqlx::query(
+                        "INSERT INTO call_analyses (company_id, call_id, analysis_type, result, confidence, engine, \
+                         engine_version, processing_ms, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
+                         ON CONFLICT (company_id, call_id, analysis_type) DO UPDATE SET result = excluded.result, \
+                         confidence = excluded.confidence, engine = excluded.engine, \
+                         engine_version = excluded.engine_version, processing_ms = excluded.processing_ms, \
+                         created_at = excluded.created_at",
+                    )
+                    .bind(call.company_id.as_str())
+                    .bind(&call.call_id)
+                    .bind(&r.analysis_type)
+                    .bind(Json(&r.result))
+                    .bind(f64::from(r.confidence))
+                    .bind(&r.engine)
+                    .bind(&r.engine_version)
+                    .bind(i64::try_from(r.processing_ms).unwrap_or(i64::MAX))
+                    .bind(r.created_at)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db_err)?;
+                }
+                tx.commit().await.map_err(db_err)
+            }
+
+            async fn list_analyses(&self, company: &CompanyId, call_id: &str) -> Result<Vec<AnalysisRecord>> {
+                Ok(sqlx::query_as::<_, AnalysisRow>(
+                    "SELECT analysis_type, result, confidence, engine, engine_version, processing_ms, created_at \
+                     FROM call_analyses WHERE company_id = $1 AND call_id = $2 ORDER BY analysis_type",
+                )
+                .bind(company.as_str())
+                .bind(call_id)
+                .fetch_all(&self.pool)
+                .await
+                .map_err(db_err)?
+                .into_iter()
+                .map(AnalysisRow::into_domain)
+                .collect())
+            }
+        }
+
+        #[async_trait]
+        impl AnalyticsStore for $store {
+            async fn compliance_aggregates(
+                &self,
+                company: &CompanyId,
+                rep: Option<&str>,
+                range: &DateRange,
+            ) -> Result<ComplianceAggregates> {
+                let mut q = QueryBuilder::<$db>::new("SELECT COUNT(*), AVG(compliance_score) FROM call_facts");
+                push_fact_scope(&mut q, company, rep, range);
+                q.push(" AND compliance_score IS NOT NULL");
+                let row = q.build().fetch_one(&self.pool).await.map_err(db_err)?;
+                let calls: i64 = row.get(0);
+                let overall: Option<f64> = row.get(1);
+
+                let mut q = QueryBuilder::<$db>::new(format!(
+                    "SELECT stage_name, MIN(stage_order), {PERFORMED_RATE} FROM call_stage_facts"
+                ));
+                push_fact_scope(&mut q, company, rep, range);
+                q.push(" GROUP BY stage_name ORDER BY MIN(stage_order), stage_name");
+                let stages = q
+                    .build()
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err(db_err)?
+                    .iter()
+                    .map(|r| (r.get::<String, _>(0), r.get::<i64, _>(1), r.get::<f64, _>(2)))
+                    .collect();
+
+                let mut q = QueryBuilder::<$db>::new("SELECT rep_id, COUNT(*), AVG(compliance_score) FROM call_facts");
+                push_fact_scope(&mut q, company, rep, range);
+                q.push(" AND compliance_score IS NOT NULL GROUP BY rep_id ORDER BY rep_id");
+                let reps = q
+                    .build()
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err(db_err)?
+                    .iter()
+                    .map(|r| (r.get::<Option<String>, _>(0), u64::try_from(r.get::<i64, _>(1)).unwrap_or(0), r.get::<Option<f64>, _>(2)))
+                    .collect();
+
+                let mut q = QueryBuilder::<$db>::new(format!("SELECT rep_id, stage_name, {PERFORMED_RATE} FROM call_stage_facts"));
+                push_fact_scope(&mut q, company, rep, range);
+                q.push(" GROUP BY rep_id, stage_name ORDER BY rep_id, stage_name");
+                let rep_stages = q
+                    .build()
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err(db_err)?
+                    .iter()
+                    .map(|r| (r.get::<Option<String>, _>(0), r.get::<String, _>(1), r.get::<f64, _>(2)))
+                    .collect();
+                Ok(ComplianceAggregates { calls: u64::try_from(calls).unwrap_or(0), overall, stages, reps, rep_stages })
+            }
+        }
+
+        const SUMMARY_COLUMNS: &str =
+            "company_id, summary_id, summary_type, rep_id, call_id, summary_date, content, details, created_at";
+
+        #[async_trait]
+        impl SummaryStore for $store {
+            async fn insert_summary(&self, s: &Summary) -> Result<()> {
+                let _w = self.writer().await;
+                sqlx::query(&format!(
+                    "INSERT INTO summaries ({SUMMARY_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
+                ))
+                .bind(s.company_id.as_str())
+                .bind(&s.summary_id)
+                .bind(s.summary_type.as_str())
+                .bind(s.rep_id.as_deref())
+                .bind(s.call_id.as_deref())
+                .bind(s.date.format("%Y-%m-%d").to_string())
+                .bind(&s.content)
+                .bind(Json(&s.details))
+                .bind(s.created_at)
+                .execute(&self.pool)
+                .await
+                .map_err(db_err)?;
+                Ok(())
+            }
+
+            async fn list_summaries(&self, company: &CompanyId, f: &SummaryFilter) -> Result<Page<Summary>> {
+                fn filter<'a>(qb: &mut QueryBuilder<'a, $db>, company: &CompanyId, f: &SummaryFilter) {
+                    qb.push(" WHERE company_id = ").push_bind(company.as_str().to_string());
+                    if let Some(r) = &f.rep_id {
+                        qb.push(" AND rep_id = ").push_bind(r.clone());
+                    }
+                    if let Some(t) = f.summary_type {
+                        qb.push(" AND summary_type = ").push_bind(t.as_str());
+                    }
+                    if let Some(c) = &f.call_id {
+                        qb.push(" AND call_id = ").push_bind(c.clone());
+                    }
+                }
+                let mut count = QueryBuilder::<$db>::new("SELECT COUNT(*) FROM summaries");
+                filter(&mut count, company, f);
+                let total: i64 = count.build().fetch_one(&self.pool).await.map_err(db_err)?.get(0);
+                let mut q = QueryBuilder::<$db>::new(format!("SELECT {SUMMARY_COLUMNS} FROM summaries"));
+                filter(&mut q, company, f);
+                let col = match f.sort {
+                    $crate::domain::SummarySort::CreatedAt => "created_at",
+                    $crate::domain::SummarySort::Date => "summary_date",
+                };
+                let dir = f.order.sql();
+                q.push(format!(" ORDER BY {col} {dir}, summary_id {dir} LIMIT "));
+                q.push_bind(i64::from(f.page.limit));
+                q.push(" OFFSET ");
+                q.push_bind(i64::try_from(f.page.offset).unwrap_or(i64::MAX));
+                let rows = q.build_query_as::<SummaryRow>().fetch_all(&self.pool).await.map_err(db_err)?;
+                Ok(Page {
+                    items: rows.into_iter().map(SummaryRow::into_domain).collect::<Result<_>>()?,
+                    total: u64::try_from(total).unwrap_or(0),
+                    limit: f.page.limit,
+                    offset: f.page.offset,
+                })
+            }
+
+            async fn latest_call_summary(
+                &self,
+                company: &CompanyId,
+                call_id: &str,
+                kind: SummaryType,
+            ) -> Result<Option<Summary>> {
+                sqlx::query_as::<_, SummaryRow>(&format!(
+                    "SELECT {SUMMARY_COLUMNS} FROM summaries WHERE company_id = $1 AND call_id = $2 \
+                     AND summary_type = $3 ORDER BY created_at DESC, summary_id DESC LIMIT 1"
+                ))
+                .bind(company.as_str())
+                .bind(call_id)
+                .bind(kind.as_str())
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(db_err)?
+                .map(SummaryRow::into_domain)
+                .transpose()
             }
         }
 

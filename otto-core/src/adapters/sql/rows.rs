@@ -1,11 +1,16 @@
 //! Row shapes shared by the SQLite and PostgreSQL adapters, and their conversion into domain
 //! types. These types never leave the adapter.
 
+use std::collections::BTreeMap;
+
 use chrono::{DateTime, Utc};
 use serde_json::{Map, Value};
 use sqlx::types::Json;
 
-use crate::domain::{Call, CallStatus, CallType, CompanyId, CrmEntity, CrmEvent, Job, JobStatus, SopStage};
+use crate::domain::{
+    AnalysisRecord, Call, CallStatus, CallType, CompanyId, CrmEntity, CrmEvent, Job, JobStatus, SopStage, StageState,
+    Summary, SummaryType,
+};
 use crate::error::{Error, Result};
 
 #[derive(sqlx::FromRow)]
@@ -28,6 +33,10 @@ pub(crate) struct CallRow {
     transcript_file_path: Option<String>,
     speaker_diarization_file_path: Option<String>,
     failure_reason: Option<String>,
+    language: Option<String>,
+    utc_offset_minutes: Option<i64>,
+    processing_stages: Json<BTreeMap<String, StageState>>,
+    progress: i64,
     metadata: Json<Map<String, Value>>,
     created_at: DateTime<Utc>,
     updated_at: DateTime<Utc>,
@@ -58,6 +67,10 @@ impl CallRow {
             transcript_file_path: self.transcript_file_path,
             speaker_diarization_file_path: self.speaker_diarization_file_path,
             failure_reason: self.failure_reason,
+            language: self.language,
+            utc_offset_minutes: self.utc_offset_minutes.and_then(|m| i32::try_from(m).ok()),
+            processing_stages: self.processing_stages.0,
+            progress: u8::try_from(self.progress.clamp(0, 100)).unwrap_or(0),
             metadata: self.metadata.0,
             created_at: self.created_at,
             updated_at: self.updated_at,
@@ -181,5 +194,61 @@ impl JobRow {
             created_at: self.created_at,
             updated_at: self.updated_at,
         })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct SummaryRow {
+    company_id: String,
+    summary_id: String,
+    summary_type: String,
+    rep_id: Option<String>,
+    call_id: Option<String>,
+    summary_date: String,
+    content: String,
+    details: Json<Value>,
+    created_at: DateTime<Utc>,
+}
+
+impl SummaryRow {
+    pub(crate) fn into_domain(self) -> Result<Summary> {
+        Ok(Summary {
+            company_id: CompanyId::parse(self.company_id).map_err(|e| corrupt("summary", e))?,
+            summary_type: SummaryType::parse(&self.summary_type)
+                .ok_or_else(|| Error::internal(format!("stored summary has unknown type `{}`", self.summary_type)))?,
+            date: chrono::NaiveDate::parse_from_str(&self.summary_date, "%Y-%m-%d")
+                .map_err(|e| Error::internal(format!("stored summary date is unreadable: {e}")))?,
+            summary_id: self.summary_id,
+            rep_id: self.rep_id,
+            call_id: self.call_id,
+            content: self.content,
+            details: self.details.0,
+            created_at: self.created_at,
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct AnalysisRow {
+    analysis_type: String,
+    result: Json<Value>,
+    confidence: f64,
+    engine: String,
+    engine_version: String,
+    processing_ms: i64,
+    created_at: DateTime<Utc>,
+}
+
+impl AnalysisRow {
+    pub(crate) fn into_domain(self) -> AnalysisRecord {
+        AnalysisRecord {
+            analysis_type: self.analysis_type,
+            result: self.result.0,
+            confidence: self.confidence as f32,
+            engine: self.engine,
+            engine_version: self.engine_version,
+            processing_ms: u64::try_from(self.processing_ms).unwrap_or(0),
+            created_at: self.created_at,
+        }
     }
 }

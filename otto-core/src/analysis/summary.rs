@@ -1,0 +1,295 @@
+//! Extractive summary: the sentences that carry facts (amounts, dates and times, names,
+//! problems, objections, property facts) and the agreed next steps, with numbers rewritten as
+//! digits so "fifteen thousand" reads "15000".
+//!
+//! Extractive on purpose: every key point is a sentence someone actually said, so the summary
+//! cannot state anything the call did not contain.
+
+use std::collections::BTreeSet;
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::appointment::{find_dates_and_times, Appointment};
+use super::objections::Objection;
+use super::outcome::{OutcomeAnalysis, PROBLEM};
+use super::property::PropertyFact;
+use super::text::{has_any, words};
+use super::{conf, Evidence, Role, Transcript};
+
+/// One summary line.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct KeyPoint {
+    /// The line, e.g. "Customer: We've had about 15000 set aside for a new one."
+    pub text: String,
+    /// How strongly it carries facts, relative to the rest of the call.
+    pub confidence: f32,
+    /// The sentence it came from.
+    pub evidence: Vec<Evidence>,
+}
+
+/// An extractive call summary.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct CallSummary {
+    /// The whole summary as one text: outcome, key points and next steps.
+    pub content: String,
+    /// Fact-carrying sentences in call order.
+    pub key_points: Vec<KeyPoint>,
+    /// Agreed actions.
+    pub next_steps: Vec<KeyPoint>,
+}
+
+const PLEASANTRIES: &[&str] = &[
+    "thank*",
+    "thanks",
+    "bye",
+    "hi",
+    "hello",
+    "have a good",
+    "no problem",
+    "you too",
+    "sounds good",
+    "perfect",
+    "great",
+];
+/// Words that anchor a fact in time ("last year", "back in November").
+const TEMPORAL: &[&str] = &[
+    "yesterday",
+    "last night|year|week|month|summer|winter|spring|fall",
+    "ago",
+    "this morning",
+    "back in",
+    "since",
+    "already",
+    "right away",
+    "weeks",
+    "months",
+];
+/// What the rep found on site.
+const FINDINGS: &[&str] = &[
+    "found",
+    "i noticed",
+    "you can see",
+    "the problem is",
+    "damage*",
+    "crack*",
+    "corrod*",
+    "brittle",
+    "soft spot*",
+    "pulled away",
+    "leak*",
+];
+const FUTURE: &[&str] = &[
+    "i'll",
+    "we'll",
+    "you'll",
+    "he'll",
+    "she'll",
+    "they'll",
+    "will",
+    "going to",
+    "recap",
+    "in the meantime",
+    "meanwhile",
+    "tonight",
+    "tomorrow",
+    "next",
+    "confirmation",
+];
+
+fn capitalised_names(text: &str) -> usize {
+    text.split_whitespace()
+        .skip(1)
+        .filter(|w| {
+            let w = w.trim_matches(|c: char| !c.is_alphanumeric());
+            w.len() > 1 && w.chars().next().is_some_and(char::is_uppercase) && w != "I" && !w.starts_with("I'")
+        })
+        .count()
+}
+
+fn prefix(role: Role) -> &'static str {
+    match role {
+        Role::Rep => "Rep",
+        Role::Customer => "Customer",
+        Role::Other => "Other",
+    }
+}
+
+/// Splits a turn into summary units: sentences, with fragments under five words ("About
+/// 1900." "Single story.") merged into a neighbour so short answers keep their context.
+fn units(turn: &super::Turn) -> Vec<super::Sentence> {
+    let mut out: Vec<super::Sentence> = Vec::new();
+    for s in &turn.sentences {
+        match out.last_mut() {
+            Some(last) if (s.tokens.len() < 5 || last.tokens.len() < 5) && last.tokens.len() + s.tokens.len() <= 40 => {
+                last.text = format!("{} {}", last.text, s.text);
+                last.norm_text = format!("{} {}", last.norm_text, s.norm_text);
+                last.tokens.extend(s.tokens.iter().cloned());
+                last.question |= s.question;
+            }
+            _ => out.push(s.clone()),
+        }
+    }
+    out
+}
+
+/// Builds the summary.
+pub(crate) fn summarize(
+    t: &Transcript,
+    objections: &[Objection],
+    appointment: Option<&Appointment>,
+    outcome: &OutcomeAnalysis,
+    property: &[PropertyFact],
+) -> CallSummary {
+    struct Cand {
+        turn: usize,
+        text: String,
+        norm: String,
+        score: f32,
+        future: bool,
+    }
+    // Only the customer's objection sentences, not the rep's whole-turn replies, are boosted.
+    let quoted: BTreeSet<(usize, String)> = objections
+        .iter()
+        .flat_map(|o| o.evidence.iter().filter(|e| t.turns[e.segment_index].role == Role::Customer))
+        .chain(property.iter().flat_map(|p| p.evidence.iter()))
+        .chain(appointment.iter().flat_map(|a| a.evidence.iter()))
+        .map(|e| (e.segment_index, e.quote.clone()))
+        .collect();
+    let mut cands: Vec<Cand> = Vec::new();
+    for turn in &t.turns {
+        for s in &units(turn) {
+            let n = s.tokens.len();
+            let digits = words(&s.norm_text).iter().filter(|w| w.starts_with(|c: char| c.is_ascii_digit())).count();
+            let spoken_digits = s
+                .tokens
+                .iter()
+                .filter(|w| super::text::unit_value(w).is_some() || super::text::tens_value(w).is_some())
+                .count();
+            let mut score = 0.0f32;
+            score += 1.5 * digits.min(3) as f32;
+            score += 0.5 * spoken_digits.min(3) as f32;
+            if has_any(&s.tokens, &["dollars", "thousand", "hundred", "percent", "a month", "per month", "bucks"]) {
+                score += 1.0;
+            }
+            score += 0.7 * capitalised_names(&s.text).min(3) as f32;
+            let (dates, _times) = find_dates_and_times(&s.tokens);
+            if dates > 0 {
+                score += 1.0;
+            }
+            if quoted.iter().any(|(i, q)| *i == turn.index && (q.contains(&s.text) || s.text.contains(q.as_str()))) {
+                score += 2.0;
+            }
+            if turn.role == Role::Customer && has_any(&s.tokens, PROBLEM) {
+                score += 1.0;
+            }
+            if turn.role == Role::Rep && has_any(&s.tokens, FINDINGS) {
+                score += 1.0;
+            }
+            if has_any(&s.tokens, TEMPORAL) {
+                score += 1.0;
+            }
+            // A customer's question is usually a concern worth recording.
+            if turn.role == Role::Customer && s.question && n >= 5 {
+                score += 1.0;
+            }
+            let future = turn.role != Role::Other && has_any(&s.tokens, FUTURE) && t.position(turn.index) >= 0.5;
+            if future {
+                score += 0.5;
+            }
+            if n < 5 {
+                score -= 2.0;
+            }
+            if has_any(&s.tokens, PLEASANTRIES) && n < 8 {
+                score -= 1.0;
+            }
+            if s.question && digits == 0 && turn.role == Role::Rep {
+                score -= 1.0;
+            }
+            if n > 45 {
+                score -= 0.5;
+            }
+            cands.push(Cand { turn: turn.index, text: s.text.clone(), norm: s.norm_text.clone(), score, future });
+        }
+    }
+    let budget = ((cands.len() as f32 * 0.35).round() as usize).clamp(4, 12);
+    let mut ranked: Vec<usize> = (0..cands.len()).filter(|&i| cands[i].score >= 1.5).collect();
+    ranked.sort_by(|&a, &b| {
+        cands[b].score.partial_cmp(&cands[a].score).unwrap_or(std::cmp::Ordering::Equal).then(a.cmp(&b))
+    });
+    let mut chosen: Vec<usize> = Vec::new();
+    for i in ranked {
+        if chosen.len() >= budget {
+            break;
+        }
+        // Skip near-duplicates (recaps repeat earlier facts word for word).
+        let a: BTreeSet<String> = words(&cands[i].norm).into_iter().collect();
+        let dup = chosen.iter().any(|&j| {
+            let b: BTreeSet<String> = words(&cands[j].norm).into_iter().collect();
+            let inter = a.intersection(&b).count() as f32;
+            inter / (a.len().min(b.len()).max(1) as f32) > 0.8
+        });
+        if !dup {
+            chosen.push(i);
+        }
+    }
+    chosen.sort_unstable();
+    let max_score = chosen.iter().map(|&i| cands[i].score).fold(1.0f32, f32::max);
+    let point = |c: &Cand| KeyPoint {
+        text: format!("{}: {}", prefix(t.turns[c.turn].role), c.norm),
+        confidence: conf(0.5 + 0.5 * c.score / max_score),
+        evidence: vec![t.turns[c.turn].evidence_quote(&c.text)],
+    };
+    let key_points: Vec<KeyPoint> = chosen.iter().map(|&i| point(&cands[i])).collect();
+
+    let mut next_steps: Vec<KeyPoint> = Vec::new();
+    if let Some(a) = appointment {
+        next_steps.push(KeyPoint {
+            text: format!(
+                "{} booked for {}{}",
+                a.appointment_type.replace('_', " "),
+                a.when_text,
+                a.scheduled_for.as_deref().map(|s| format!(" ({s})")).unwrap_or_default()
+            ),
+            confidence: a.confidence,
+            evidence: a.evidence.iter().take(2).cloned().collect(),
+        });
+    }
+    for c in cands.iter().filter(|c| c.future && t.turns[c.turn].role == Role::Rep && c.score >= 0.5) {
+        if next_steps.len() >= 4 {
+            break;
+        }
+        if has_any(&words(&c.text), &["i'll", "we'll", "will", "you'll", "going to", "in the meantime", "meanwhile"]) {
+            next_steps.push(point(c));
+        }
+    }
+    let mut content = format!("Outcome: {}.", outcome.outcome.as_str().replace('_', " "));
+    if let Some(r) = outcome.reasons.first() {
+        content.push_str(&format!(" {}.", r.text));
+    }
+    if !objections.is_empty() {
+        let list: Vec<String> = objections
+            .iter()
+            .map(|o| format!("{} ({})", o.objection_type.as_str(), if o.handled { "handled" } else { "not handled" }))
+            .collect();
+        content.push_str(&format!(" Objections: {}.", list.join(", ")));
+    }
+    if !property.is_empty() {
+        let list: Vec<String> =
+            property.iter().map(|p| format!("{} {}", p.fact_type.replace('_', " "), p.value)).collect();
+        content.push_str(&format!(" Property: {}.", list.join("; ")));
+    }
+    if !key_points.is_empty() {
+        content.push_str("\n\nKey points:\n");
+        for k in &key_points {
+            content.push_str(&format!("- {}\n", k.text));
+        }
+    }
+    if !next_steps.is_empty() {
+        content.push_str("\nNext steps:\n");
+        for k in &next_steps {
+            content.push_str(&format!("- {}\n", k.text));
+        }
+    }
+    CallSummary { content, key_points, next_steps }
+}

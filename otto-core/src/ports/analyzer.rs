@@ -1,0 +1,33 @@
+use async_trait::async_trait;
+
+use crate::analysis::{AnalysisInput, CallAnalysis};
+use crate::error::Result;
+
+/// Call analysis engine: the offline rules engine by default, an LLM-backed engine when
+/// configured (which falls back to the offline engine when the model fails).
+#[async_trait]
+pub trait CallAnalyzer: Send + Sync {
+    /// Engine name recorded with every analysis.
+    fn name(&self) -> String;
+    /// Analyses one call.
+    async fn analyze(&self, input: &AnalysisInput) -> Result<CallAnalysis>;
+}
+
+/// The built-in deterministic engine ([`crate::analysis::analyze`]).
+#[derive(Debug, Default, Clone, Copy)]
+pub struct OfflineAnalyzer;
+
+#[async_trait]
+impl CallAnalyzer for OfflineAnalyzer {
+    fn name(&self) -> String {
+        crate::analysis::ENGINE.to_string()
+    }
+
+    async fn analyze(&self, input: &AnalysisInput) -> Result<CallAnalysis> {
+        // Pure CPU work: keep it off the async executor's threads.
+        let input = input.clone();
+        tokio::task::spawn_blocking(move || crate::analysis::analyze(&input))
+            .await
+            .map_err(|e| crate::Error::internal(format!("analysis panicked: {e}")))
+    }
+}
