@@ -22,11 +22,15 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use otto_core::api::{
-    CallList, EntityIngestionResult, ErrorBody, EventIngestionResult, Health, SopStageList, SopStagesCreated,
+    AppointmentSummaryRequest, CallAnalysisResponse, CallList, CallProcessingStatus, CallSummaryResponse,
+    CoachingResponse, ComplianceAnalytics, ComplianceRequest, ComplianceResult, DailySummaryRequest,
+    DailySummaryResponse, DiarizationResponse, EntityIngestionResult, ErrorBody, EventIngestionResult, Health,
+    LeadClassificationResponse, MeetingSegmentsResponse, ObjectionsResponse, PrepSummaryRequest, PrepSummaryResponse,
+    RehashScoreResponse, SopAnalysisResponse, SopStageList, SopStagesCreated, SummaryHistory, TranscriptResponse,
 };
 use otto_core::domain::{
     Call, CallSort, CallStatus, CallType, CallUpdate, EntityIngestion, EventIngestion, NewCall, NewSopStages, SopStage,
-    SopStageSort, SopStageUpdate, SortOrder,
+    SopStageSort, SopStageUpdate, SortOrder, SummarySort, SummaryType,
 };
 use reqwest::{Method, RequestBuilder, StatusCode};
 use serde::de::DeserializeOwned;
@@ -67,6 +71,35 @@ pub struct CallListQuery {
     /// Created before.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub created_before: Option<DateTime<Utc>>,
+    /// Customer phone filter.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub caller_phone: Option<String>,
+    /// Started at or after.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub started_after: Option<DateTime<Utc>>,
+    /// Started before.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub started_before: Option<DateTime<Utc>>,
+}
+
+/// Filters for [`OttoClient::summary_history`].
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct SummaryHistoryQuery {
+    /// Page size 1..=100.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub limit: Option<u32>,
+    /// Rows to skip.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub offset: Option<u64>,
+    /// Kind filter.
+    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
+    pub summary_type: Option<SummaryType>,
+    /// Sort key.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sort: Option<SummarySort>,
+    /// Direction.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub order: Option<SortOrder>,
 }
 
 /// Filters for [`OttoClient::list_sop_stages`].
@@ -272,6 +305,120 @@ impl OttoClient {
     pub async fn delete_sop_stage(&self, stage_id: &str) -> Result<(), ClientError> {
         let path = format!("/api/v1/sop/stages/{}", encode(stage_id));
         self.send(|| self.request(Method::DELETE, &path), true).await
+    }
+}
+
+impl OttoClient {
+    /// `GET /api/v1/calls/{call_id}/status`: processing status (2.4).
+    pub async fn call_status(&self, call_id: &str) -> Result<CallProcessingStatus, ClientError> {
+        let path = format!("/api/v1/calls/{}/status", encode(call_id));
+        self.send(|| self.request(Method::GET, &path), true).await
+    }
+
+    /// `GET /api/v1/calls/{call_id}/transcript`: transcript (2.6).
+    pub async fn transcript(&self, call_id: &str) -> Result<TranscriptResponse, ClientError> {
+        let path = format!("/api/v1/calls/{}/transcript", encode(call_id));
+        self.send(|| self.request(Method::GET, &path), true).await
+    }
+
+    /// `GET /api/v1/calls/{call_id}/diarization`: speaker diarization (2.7).
+    pub async fn diarization(&self, call_id: &str) -> Result<DiarizationResponse, ClientError> {
+        let path = format!("/api/v1/calls/{}/diarization", encode(call_id));
+        self.send(|| self.request(Method::GET, &path), true).await
+    }
+
+    /// `GET /api/v1/calls/{call_id}/speakers`: speaker segments (7.2).
+    pub async fn speakers(&self, call_id: &str) -> Result<DiarizationResponse, ClientError> {
+        let path = format!("/api/v1/calls/{}/speakers", encode(call_id));
+        self.send(|| self.request(Method::GET, &path), true).await
+    }
+
+    /// `GET /api/v1/calls/{call_id}/analysis`: every analysis in one document.
+    pub async fn analysis(&self, call_id: &str) -> Result<CallAnalysisResponse, ClientError> {
+        let path = format!("/api/v1/calls/{}/analysis", encode(call_id));
+        self.send(|| self.request(Method::GET, &path), true).await
+    }
+
+    /// `GET /api/v1/calls/{call_id}/lead-classification`: lead classification (7.3).
+    pub async fn lead_classification(&self, call_id: &str) -> Result<LeadClassificationResponse, ClientError> {
+        let path = format!("/api/v1/calls/{}/lead-classification", encode(call_id));
+        self.send(|| self.request(Method::GET, &path), true).await
+    }
+
+    /// `GET /api/v1/calls/{call_id}/objections`: objections (7.4).
+    pub async fn objections(&self, call_id: &str) -> Result<ObjectionsResponse, ClientError> {
+        let path = format!("/api/v1/calls/{}/objections", encode(call_id));
+        self.send(|| self.request(Method::GET, &path), true).await
+    }
+
+    /// `GET /api/v1/calls/{call_id}/sop-analysis`: SOP analysis (7.5).
+    pub async fn sop_analysis(&self, call_id: &str) -> Result<SopAnalysisResponse, ClientError> {
+        let path = format!("/api/v1/calls/{}/sop-analysis", encode(call_id));
+        self.send(|| self.request(Method::GET, &path), true).await
+    }
+
+    /// `GET /api/v1/calls/{call_id}/coaching`: coaching feedback (7.6).
+    pub async fn coaching(&self, call_id: &str) -> Result<CoachingResponse, ClientError> {
+        let path = format!("/api/v1/calls/{}/coaching", encode(call_id));
+        self.send(|| self.request(Method::GET, &path), true).await
+    }
+
+    /// `GET /api/v1/calls/{call_id}/meeting-segments`: meeting segmentation (7.7).
+    pub async fn meeting_segments(&self, call_id: &str) -> Result<MeetingSegmentsResponse, ClientError> {
+        let path = format!("/api/v1/calls/{}/meeting-segments", encode(call_id));
+        self.send(|| self.request(Method::GET, &path), true).await
+    }
+
+    /// `GET /api/v1/calls/{call_id}/rehash-score`: rehash score (7.8).
+    pub async fn rehash_score(&self, call_id: &str) -> Result<RehashScoreResponse, ClientError> {
+        let path = format!("/api/v1/calls/{}/rehash-score", encode(call_id));
+        self.send(|| self.request(Method::GET, &path), true).await
+    }
+
+    /// `POST /api/v1/sop/compliance/analyze`.
+    pub async fn analyze_compliance(&self, req: &ComplianceRequest) -> Result<ComplianceResult, ClientError> {
+        self.send(|| self.request(Method::POST, "/api/v1/sop/compliance/analyze").json(req), true).await
+    }
+
+    /// `GET /api/v1/sop/compliance/{company_id}` (date_range: `YYYY-MM-DD..YYYY-MM-DD`).
+    pub async fn compliance_analytics(&self, date_range: Option<&str>) -> Result<ComplianceAnalytics, ClientError> {
+        let path = format!("/api/v1/sop/compliance/{}", encode(&self.company_id));
+        let query: Vec<(&str, &str)> = date_range.map(|d| ("date_range", d)).into_iter().collect();
+        self.send(|| self.request(Method::GET, &path).query(&query), true).await
+    }
+
+    /// `POST /api/v1/summary/daily`.
+    pub async fn daily_summary(&self, req: &DailySummaryRequest) -> Result<DailySummaryResponse, ClientError> {
+        self.send(|| self.request(Method::POST, "/api/v1/summary/daily").json(req), false).await
+    }
+
+    /// `POST /api/v1/summary/appointment`.
+    pub async fn appointment_summary(
+        &self,
+        req: &AppointmentSummaryRequest,
+    ) -> Result<CallSummaryResponse, ClientError> {
+        self.send(|| self.request(Method::POST, "/api/v1/summary/appointment").json(req), false).await
+    }
+
+    /// `POST /api/v1/summary/prep`.
+    pub async fn prep_summary(&self, req: &PrepSummaryRequest) -> Result<PrepSummaryResponse, ClientError> {
+        self.send(|| self.request(Method::POST, "/api/v1/summary/prep").json(req), false).await
+    }
+
+    /// `GET /api/v1/summary/call/{call_id}`.
+    pub async fn call_summary(&self, call_id: &str) -> Result<CallSummaryResponse, ClientError> {
+        let path = format!("/api/v1/summary/call/{}", encode(call_id));
+        self.send(|| self.request(Method::GET, &path), true).await
+    }
+
+    /// `GET /api/v1/summary/{rep_id}/history`.
+    pub async fn summary_history(
+        &self,
+        rep_id: &str,
+        query: &SummaryHistoryQuery,
+    ) -> Result<SummaryHistory, ClientError> {
+        let path = format!("/api/v1/summary/{}/history", encode(rep_id));
+        self.send(|| self.request(Method::GET, &path).query(query), true).await
     }
 }
 

@@ -535,3 +535,18 @@ pub struct SummaryHistory {
     /// Whether another page follows.
     pub has_more: bool,
 }
+
+/// `GET /api/v1/audit`: the audit trail, newest first.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct AuditList {
+    /// This page.
+    pub events: Vec<crate::domain::AuditEvent>,
+    /// Matching events.
+    pub total: u64,
+    /// Page size.
+    pub limit: u32,
+    /// Offset.
+    pub offset: u64,
+    /// Whether another page follows.
+    pub has_more: bool,
+}

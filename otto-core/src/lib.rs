@@ -25,6 +25,7 @@
 
 pub mod adapters;
 pub mod analysis;
+pub mod analyzers;
 pub mod api;
 pub mod auth;
 pub mod domain;

@@ -2,10 +2,9 @@
 
 use std::sync::Arc;
 
+use crate::analyzers::OfflineAnalyzer;
 use crate::error::{Error, Result};
-use crate::ports::{
-    AsrEngine, BlobStore, CallAnalyzer, Clock, Embedder, LlmEngine, OfflineAnalyzer, Store, SystemClock, VectorIndex,
-};
+use crate::ports::{AsrEngine, BlobStore, CallAnalyzer, Clock, Embedder, LlmEngine, Store, SystemClock, VectorIndex};
 
 /// Otto's entry point. Every method takes the calling [`crate::Principal`] and enforces tenant
 /// and role rules itself. Cheap to clone (all ports are shared).

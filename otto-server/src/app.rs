@@ -77,6 +77,7 @@ impl Modify for Security {
 fn categories() -> Vec<(Category, bool, OpenApiRouter<AppState>)> {
     vec![
         (Category::System, false, routes::system::router()),
+        (Category::System, true, routes::system::authenticated_router()),
         (Category::Calls, true, routes::calls::router()),
         (Category::Calls, true, routes::crm::router()),
         (Category::Sop, true, routes::sop::router()),

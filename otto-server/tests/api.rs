@@ -361,3 +361,21 @@ mod rs256 {
         assert_error_body(&r, StatusCode::UNAUTHORIZED, "unauthorized");
     }
 }
+
+#[tokio::test]
+async fn test_audit_trail_records_changes_and_is_admin_only() {
+    let app = app().await;
+    let mgr = token("co", "mgr_1", "manager", 600);
+    let admin = token("co", "admin_1", "admin", 600);
+    app.call("POST", "/api/v1/calls", &mgr, "co", Some(json!({"call_id": "c1"}))).await;
+    app.call("PUT", "/api/v1/calls/c1", &mgr, "co", Some(json!({"status": "completed"}))).await;
+    assert_eq!(app.call("GET", "/api/v1/audit", &mgr, "co", None).await.status, StatusCode::FORBIDDEN);
+    let r = app.call("GET", "/api/v1/audit?resource_type=call", &admin, "co", None).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let actions: Vec<&str> =
+        r.body["events"].as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
+    assert_eq!(actions, ["call.update", "call.create"]);
+    assert_eq!(r.body["events"][0]["actor_id"], "mgr_1");
+    let other = token("other", "admin_9", "admin", 600);
+    assert_eq!(app.call("GET", "/api/v1/audit", &other, "other", None).await.body["total"], 0);
+}

@@ -4,6 +4,7 @@
 //! bindings, an embedding app) rejects the same bad input with the same message.
 
 mod analysis_record;
+mod audit;
 mod call;
 mod crm;
 mod facts;
@@ -15,6 +16,7 @@ mod summary;
 mod transcript;
 
 pub use analysis_record::AnalysisRecord;
+pub use audit::{AuditEvent, AuditFilter};
 pub use call::{Call, CallFilter, CallSort, CallStatus, CallType, CallUpdate, NewCall, StageState};
 pub use crm::{CrmEntity, CrmEvent, EntityIngestion, EventIngestion, NewCrmEntity, NewCrmEvent};
 pub use facts::{CallFacts, DateRange, ObjectionFact, StageFact};

@@ -74,35 +74,55 @@ pub struct ChatMessage {
     pub content: String,
 }
 
-/// A completion request; with `json_schema` the model must answer with matching JSON.
+/// A completion request; with `json_schema` the model must answer with JSON matching it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CompletionRequest {
-    /// Conversation.
+    /// Conversation (system messages first).
     pub messages: Vec<ChatMessage>,
-    /// Schema the answer must satisfy.
-    pub json_schema: Option<Value>,
+    /// JSON Schema the answer must satisfy (structured output), with a short name for it.
+    pub json_schema: Option<(String, Value)>,
     /// Sampling temperature.
     pub temperature: f32,
-    /// Output budget.
+    /// Output budget in tokens.
     pub max_tokens: u32,
+}
+
+impl CompletionRequest {
+    /// A request with `messages`, temperature 0 and 2048 output tokens.
+    pub fn new(messages: Vec<ChatMessage>) -> Self {
+        Self { messages, json_schema: None, temperature: 0.0, max_tokens: 2048 }
+    }
 }
 
 /// A completion.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Completion {
-    /// Answer text.
+    /// Answer text (JSON text for structured requests).
     pub text: String,
     /// Model that answered.
     pub model: String,
+    /// Why generation stopped (`stop`, `length`, `end_turn`...), as the provider says it.
+    pub finish_reason: Option<String>,
+    /// Prompt tokens, when reported.
+    pub input_tokens: Option<u32>,
+    /// Output tokens, when reported.
+    pub output_tokens: Option<u32>,
 }
 
-/// A language model.
+/// A stream of text deltas of one completion.
+pub type TextStream = futures::stream::BoxStream<'static, Result<String>>;
+
+/// A language model. Adapters map provider failures to core errors: 429 -> `RateLimited` (with
+/// the provider's retry delay), 5xx, overload and timeouts -> `Unavailable`, anything else
+/// (bad key, bad request, unreadable answer) -> `Backend`.
 #[async_trait]
 pub trait LlmEngine: Send + Sync {
-    /// Provider and model name.
+    /// Provider and model name, e.g. `openai:gpt-4o-mini`.
     fn name(&self) -> String;
     /// One completion.
     async fn complete(&self, req: CompletionRequest) -> Result<Completion>;
+    /// One completion, streamed as text deltas.
+    async fn stream(&self, req: CompletionRequest) -> Result<TextStream>;
 }
 
 /// Sentence embeddings.

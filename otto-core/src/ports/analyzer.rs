@@ -12,22 +12,3 @@ pub trait CallAnalyzer: Send + Sync {
     /// Analyses one call.
     async fn analyze(&self, input: &AnalysisInput) -> Result<CallAnalysis>;
 }
-
-/// The built-in deterministic engine ([`crate::analysis::analyze`]).
-#[derive(Debug, Default, Clone, Copy)]
-pub struct OfflineAnalyzer;
-
-#[async_trait]
-impl CallAnalyzer for OfflineAnalyzer {
-    fn name(&self) -> String {
-        crate::analysis::ENGINE.to_string()
-    }
-
-    async fn analyze(&self, input: &AnalysisInput) -> Result<CallAnalysis> {
-        // Pure CPU work: keep it off the async executor's threads.
-        let input = input.clone();
-        tokio::task::spawn_blocking(move || crate::analysis::analyze(&input))
-            .await
-            .map_err(|e| crate::Error::internal(format!("analysis panicked: {e}")))
-    }
-}

@@ -10,13 +10,13 @@ mod clock;
 mod store;
 
 pub use ai::{
-    AsrEngine, ChatMessage, ChatRole, Completion, CompletionRequest, Embedder, LlmEngine, TranscribeRequest,
-    Transcription, TranscriptionSegment, VectorHit, VectorIndex, VectorQuery, VectorRecord,
+    AsrEngine, ChatMessage, ChatRole, Completion, CompletionRequest, Embedder, LlmEngine, TextStream,
+    TranscribeRequest, Transcription, TranscriptionSegment, VectorHit, VectorIndex, VectorQuery, VectorRecord,
 };
-pub use analyzer::{CallAnalyzer, OfflineAnalyzer};
+pub use analyzer::CallAnalyzer;
 pub use blob::BlobStore;
 pub use clock::{Clock, SystemClock};
 pub use store::{
-    AnalysisStore, AnalyticsStore, CallStore, ComplianceAggregates, CrmStore, EntityUpsert, JobQueue, SopStore, Store,
-    SummaryStore,
+    AnalysisStore, AnalyticsStore, AuditLog, CallStore, ComplianceAggregates, CrmStore, EntityUpsert, JobQueue,
+    SopStore, Store, SummaryStore,
 };

@@ -3,9 +3,9 @@ use chrono::{DateTime, Utc};
 use std::time::Duration;
 
 use crate::domain::{
-    AnalysisRecord, Call, CallFacts, CallFilter, CompanyId, CrmEntity, CrmEvent, DateRange, Job, JobStatus,
-    LeaseRequest, NewCrmEntity, NewCrmEvent, NewJob, Page, SopStage, SopStageFilter, Summary, SummaryFilter,
-    SummaryType,
+    AnalysisRecord, AuditEvent, AuditFilter, Call, CallFacts, CallFilter, CompanyId, CrmEntity, CrmEvent, DateRange,
+    Job, JobStatus, LeaseRequest, NewCrmEntity, NewCrmEvent, NewJob, Page, SopStage, SopStageFilter, Summary,
+    SummaryFilter, SummaryType,
 };
 use crate::error::Result;
 
@@ -166,9 +166,20 @@ pub trait SummaryStore: Send + Sync {
     ) -> Result<Option<Summary>>;
 }
 
+/// The audit trail.
+#[async_trait]
+pub trait AuditLog: Send + Sync {
+    /// Appends an event.
+    async fn record_audit(&self, event: &AuditEvent) -> Result<()>;
+    /// A page of the company's events, newest first.
+    async fn list_audit(&self, company: &CompanyId, filter: &AuditFilter) -> Result<Page<AuditEvent>>;
+}
+
 /// Everything Otto persists. One adapter (SQLite, PostgreSQL) implements all of it so that
 /// multi-entity writes can share a transaction.
-pub trait Store: CallStore + CrmStore + SopStore + JobQueue + AnalysisStore + AnalyticsStore + SummaryStore {
+pub trait Store:
+    CallStore + CrmStore + SopStore + JobQueue + AnalysisStore + AnalyticsStore + SummaryStore + AuditLog
+{
     /// Adapter name for logs and `/health` (`sqlite`, `postgres`).
     fn backend_name(&self) -> &'static str;
 }

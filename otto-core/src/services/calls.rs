@@ -67,6 +67,8 @@ impl Otto {
             None => Vec::new(),
         };
         self.store.insert_call(&call, &jobs).await?;
+        let details = serde_json::json!({"rep_id": call.rep_id, "has_transcript": has_transcript, "audio_url": call.audio_url.is_some()});
+        self.audit(p, "call.create", "call", &call.call_id, details).await;
         tracing::info!(company = %call.company_id, call_id = %call.call_id, "call created");
         Ok(call)
     }
@@ -95,6 +97,7 @@ impl Otto {
         }
         upd.apply(&mut call, self.clock.now());
         self.store.update_call(&call).await?;
+        self.audit(p, "call.update", "call", &call.call_id, serde_json::to_value(&upd).unwrap_or_default()).await;
         Ok(call)
     }
 

@@ -14,8 +14,12 @@ impl Otto {
         }
         req.validate()?;
         let outcome = self.store.upsert_entities(p.company_id(), &req.entities, self.clock.now()).await?;
+        let ingestion_id = new_id("ingest");
+        let details =
+            serde_json::json!({"created": outcome.created, "updated": outcome.updated, "unchanged": outcome.unchanged});
+        self.audit(p, "crm.entities.ingest", "crm_ingestion", &ingestion_id, details).await;
         Ok(EntityIngestionResult {
-            ingestion_id: new_id("ingest"),
+            ingestion_id,
             status: "completed".into(),
             entities_processed: req.entities.len() as u64,
             entities_created: outcome.created,
@@ -33,8 +37,11 @@ impl Otto {
         req.validate()?;
         let created = self.store.insert_events(p.company_id(), &req.events, self.clock.now()).await?;
         let processed = req.events.len() as u64;
+        let ingestion_id = new_id("ingest");
+        let details = serde_json::json!({"created": created, "duplicate": processed - created});
+        self.audit(p, "crm.events.ingest", "crm_ingestion", &ingestion_id, details).await;
         Ok(EventIngestionResult {
-            ingestion_id: new_id("ingest"),
+            ingestion_id,
             status: "completed".into(),
             events_processed: processed,
             events_created: created,

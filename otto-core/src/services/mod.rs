@@ -3,6 +3,7 @@
 
 mod analyses;
 mod analytics;
+mod audit;
 mod calls;
 mod crm;
 mod processing;

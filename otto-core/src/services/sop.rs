@@ -27,6 +27,16 @@ impl Otto {
             })
             .collect();
         self.store.insert_sop_stages(&stages).await?;
+        for s in &stages {
+            self.audit(
+                p,
+                "sop_stage.create",
+                "sop_stage",
+                &s.stage_id,
+                serde_json::json!({"stage_name": s.stage_name}),
+            )
+            .await;
+        }
         Ok((sop_id, stages))
     }
 
@@ -54,6 +64,7 @@ impl Otto {
             .ok_or_else(|| Error::not_found(format!("SOP stage {stage_id}")))?;
         upd.apply(&mut stage, self.clock.now());
         self.store.update_sop_stage(&stage).await?;
+        self.audit(p, "sop_stage.update", "sop_stage", stage_id, serde_json::to_value(&upd).unwrap_or_default()).await;
         Ok(stage)
     }
 
@@ -62,6 +73,7 @@ impl Otto {
         p.require("sop", Action::Write)?;
         validate_id("stage_id", stage_id)?;
         if self.store.delete_sop_stage(p.company_id(), stage_id).await? {
+            self.audit(p, "sop_stage.delete", "sop_stage", stage_id, serde_json::Value::Null).await;
             Ok(())
         } else {
             Err(Error::not_found(format!("SOP stage {stage_id}")))

@@ -3,7 +3,14 @@
 use axum::extract::State;
 use axum::Json;
 use chrono::Utc;
-use otto_core::api::Health;
+use otto_core::api::{AuditList, Health};
+use otto_core::domain::{AuditFilter, PageRequest};
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+use crate::auth::Auth;
+use crate::error::ApiError;
+use crate::extract::ApiQuery;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -24,7 +31,49 @@ pub async fn health(State(s): State<AppState>) -> Json<Health> {
     })
 }
 
-/// Routes of this category.
+/// Query of the audit trail.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct AuditQuery {
+    /// Only this user's actions.
+    actor_id: Option<String>,
+    /// Only this kind of object (`call`, `sop_stage`, `crm_ingestion`).
+    resource_type: Option<String>,
+    /// Only this object.
+    resource_id: Option<String>,
+    /// Page size, 1 to 100 (default 20).
+    limit: Option<i64>,
+    /// Rows to skip (default 0).
+    offset: Option<i64>,
+}
+
+/// Read the audit trail.
+///
+/// Who changed what and when (calls, SOP stages, CRM ingestion), newest first. Admins only.
+#[utoipa::path(get, path = "/api/v1/audit", tag = "system", params(AuditQuery),
+    responses((status = 200, description = "A page of audit events", body = AuditList)))]
+pub async fn audit(
+    State(s): State<AppState>,
+    Auth(p): Auth,
+    ApiQuery(q): ApiQuery<AuditQuery>,
+) -> Result<Json<AuditList>, ApiError> {
+    let filter = AuditFilter {
+        actor_id: q.actor_id,
+        resource_type: q.resource_type,
+        resource_id: q.resource_id,
+        page: PageRequest::new(q.limit, q.offset)?,
+    };
+    let page = s.otto.audit_events(&p, filter).await?;
+    let has_more = page.has_more();
+    Ok(Json(AuditList { events: page.items, total: page.total, limit: page.limit, offset: page.offset, has_more }))
+}
+
+/// Public routes of this category.
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(health))
+}
+
+/// Authenticated routes of this category.
+pub fn authenticated_router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(audit))
 }

@@ -318,6 +318,34 @@ pub(crate) async fn jobs_concurrent_workers_never_share_a_job(store: Arc<dyn Sto
     assert_eq!((n, all.len()), (20, 20), "every job leased exactly once");
 }
 
+pub(crate) async fn audit_trail_is_per_company_and_newest_first(store: Arc<dyn Store>) {
+    let (a, b) = (company(), company());
+    for (i, action) in ["call.create", "call.update", "sop_stage.delete"].iter().enumerate() {
+        let e = AuditEvent {
+            event_id: format!("ev{i}"),
+            company_id: a.clone(),
+            actor_id: if i == 2 { "mgr".into() } else { "rep".into() },
+            actor_role: "manager".into(),
+            action: (*action).into(),
+            resource_type: if i == 2 { "sop_stage".into() } else { "call".into() },
+            resource_id: "x".into(),
+            details: json!({"i": i}),
+            created_at: t(i as i64),
+        };
+        store.record_audit(&e).await.unwrap();
+    }
+    let page = store.list_audit(&a, &AuditFilter::default()).await.unwrap();
+    assert_eq!(
+        page.items.iter().map(|e| e.action.as_str()).collect::<Vec<_>>(),
+        ["sop_stage.delete", "call.update", "call.create"]
+    );
+    let calls = AuditFilter { resource_type: Some("call".into()), ..Default::default() };
+    assert_eq!(store.list_audit(&a, &calls).await.unwrap().total, 2);
+    let rep = AuditFilter { actor_id: Some("rep".into()), ..Default::default() };
+    assert_eq!(store.list_audit(&a, &rep).await.unwrap().total, 2);
+    assert_eq!(store.list_audit(&b, &AuditFilter::default()).await.unwrap().total, 0);
+}
+
 /// Generates one `#[tokio::test]` per conformance check for an adapter. `$make` is an async
 /// expression yielding `Option<Arc<dyn Store>>` (None: skip, e.g. no database configured).
 macro_rules! store_conformance_tests {
@@ -332,7 +360,8 @@ macro_rules! store_conformance_tests {
             jobs_lease_complete_and_dedupe,
             jobs_expired_lease_is_taken_over_then_dead_lettered,
             jobs_fail_retries_with_backoff_then_dead_letters,
-            jobs_concurrent_workers_never_share_a_job);
+            jobs_concurrent_workers_never_share_a_job,
+            audit_trail_is_per_company_and_newest_first);
     };
     (@tests $make:expr; $($name:ident),*) => {
         $(

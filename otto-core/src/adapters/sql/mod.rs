@@ -48,15 +48,15 @@ macro_rules! impl_sql_store {
         use sqlx::types::Json;
         use sqlx::{QueryBuilder, Row};
 
-        use $crate::adapters::sql::rows::{AnalysisRow, CallRow, SummaryRow, EntityRow, EventRow, JobRow, StageRow};
+        use $crate::adapters::sql::rows::{AnalysisRow, AuditRow, CallRow, SummaryRow, EntityRow, EventRow, JobRow, StageRow};
         use $crate::adapters::sql::{db_err, db_err_or_conflict};
         use $crate::domain::{
-            new_id, AnalysisRecord, Call, CallFacts, DateRange, Summary, SummaryFilter, SummaryType, CallFilter, CompanyId, CrmEntity, CrmEvent, Job, JobStatus, LeaseRequest, NewCrmEntity,
+            new_id, AnalysisRecord, AuditEvent, AuditFilter, Call, CallFacts, DateRange, Summary, SummaryFilter, SummaryType, CallFilter, CompanyId, CrmEntity, CrmEvent, Job, JobStatus, LeaseRequest, NewCrmEntity,
             NewCrmEvent, NewJob, Page, SopStage, SopStageFilter,
         };
         use $crate::error::{Error, Result};
         use $crate::ports::{
-            AnalysisStore, AnalyticsStore, CallStore, ComplianceAggregates, SummaryStore, CrmStore, EntityUpsert, JobQueue, SopStore, Store};
+            AnalysisStore, AnalyticsStore, AuditLog, CallStore, ComplianceAggregates, SummaryStore, CrmStore, EntityUpsert, JobQueue, SopStore, Store};
 
         const CALL_COLUMNS: &str = "company_id, call_id, rep_id, status, processing_status, audio_url, \
             caller_phone, rep_phone, duration, callrail_id, call_type, started_at, timezone, rep_channel, \
@@ -937,6 +937,61 @@ macro_rules! impl_sql_store {
                 .map_err(db_err)?
                 .map(SummaryRow::into_domain)
                 .transpose()
+            }
+        }
+
+        const AUDIT_COLUMNS: &str =
+            "company_id, event_id, actor_id, actor_role, action, resource_type, resource_id, details, created_at";
+
+        #[async_trait]
+        impl AuditLog for $store {
+            async fn record_audit(&self, e: &AuditEvent) -> Result<()> {
+                let _w = self.writer().await;
+                sqlx::query(&format!("INSERT INTO audit_events ({AUDIT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"))
+                    .bind(e.company_id.as_str())
+                    .bind(&e.event_id)
+                    .bind(&e.actor_id)
+                    .bind(&e.actor_role)
+                    .bind(&e.action)
+                    .bind(&e.resource_type)
+                    .bind(&e.resource_id)
+                    .bind(Json(&e.details))
+                    .bind(e.created_at)
+                    .execute(&self.pool)
+                    .await
+                    .map_err(db_err)?;
+                Ok(())
+            }
+
+            async fn list_audit(&self, company: &CompanyId, f: &AuditFilter) -> Result<Page<AuditEvent>> {
+                fn filter<'a>(qb: &mut QueryBuilder<'a, $db>, company: &CompanyId, f: &AuditFilter) {
+                    qb.push(" WHERE company_id = ").push_bind(company.as_str().to_string());
+                    if let Some(a) = &f.actor_id {
+                        qb.push(" AND actor_id = ").push_bind(a.clone());
+                    }
+                    if let Some(t) = &f.resource_type {
+                        qb.push(" AND resource_type = ").push_bind(t.clone());
+                    }
+                    if let Some(r) = &f.resource_id {
+                        qb.push(" AND resource_id = ").push_bind(r.clone());
+                    }
+                }
+                let mut count = QueryBuilder::<$db>::new("SELECT COUNT(*) FROM audit_events");
+                filter(&mut count, company, f);
+                let total: i64 = count.build().fetch_one(&self.pool).await.map_err(db_err)?.get(0);
+                let mut q = QueryBuilder::<$db>::new(format!("SELECT {AUDIT_COLUMNS} FROM audit_events"));
+                filter(&mut q, company, f);
+                q.push(" ORDER BY created_at DESC, event_id DESC LIMIT ");
+                q.push_bind(i64::from(f.page.limit));
+                q.push(" OFFSET ");
+                q.push_bind(i64::try_from(f.page.offset).unwrap_or(i64::MAX));
+                let rows = q.build_query_as::<AuditRow>().fetch_all(&self.pool).await.map_err(db_err)?;
+                Ok(Page {
+                    items: rows.into_iter().map(AuditRow::into_domain).collect::<Result<_>>()?,
+                    total: u64::try_from(total).unwrap_or(0),
+                    limit: f.page.limit,
+                    offset: f.page.offset,
+                })
             }
         }
 

@@ -8,8 +8,8 @@ use serde_json::{Map, Value};
 use sqlx::types::Json;
 
 use crate::domain::{
-    AnalysisRecord, Call, CallStatus, CallType, CompanyId, CrmEntity, CrmEvent, Job, JobStatus, SopStage, StageState,
-    Summary, SummaryType,
+    AnalysisRecord, AuditEvent, Call, CallStatus, CallType, CompanyId, CrmEntity, CrmEvent, Job, JobStatus, SopStage,
+    StageState, Summary, SummaryType,
 };
 use crate::error::{Error, Result};
 
@@ -222,6 +222,35 @@ impl SummaryRow {
             rep_id: self.rep_id,
             call_id: self.call_id,
             content: self.content,
+            details: self.details.0,
+            created_at: self.created_at,
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct AuditRow {
+    company_id: String,
+    event_id: String,
+    actor_id: String,
+    actor_role: String,
+    action: String,
+    resource_type: String,
+    resource_id: String,
+    details: Json<Value>,
+    created_at: DateTime<Utc>,
+}
+
+impl AuditRow {
+    pub(crate) fn into_domain(self) -> Result<AuditEvent> {
+        Ok(AuditEvent {
+            company_id: CompanyId::parse(self.company_id).map_err(|e| corrupt("audit event", e))?,
+            event_id: self.event_id,
+            actor_id: self.actor_id,
+            actor_role: self.actor_role,
+            action: self.action,
+            resource_type: self.resource_type,
+            resource_id: self.resource_id,
             details: self.details.0,
             created_at: self.created_at,
         })
