@@ -31,9 +31,12 @@ pub mod auth;
 pub mod domain;
 mod error;
 pub mod jobs;
+pub mod knowledge;
+pub mod models;
 mod otto;
 pub mod pipeline;
 pub mod ports;
+pub mod rag;
 mod services;
 
 pub use auth::{Action, DataScope, Permission, Principal, Role};

@@ -5,6 +5,10 @@
 //! asserts the quality thresholds. Skips with a message when the dev directory is absent, so the
 //! default test suite still runs on machines without the shared corpus.
 //!
+//! A second set of hand-written held-out calls lives in `tests/fixtures/analysis/held_*.json`
+//! (same format, its own `sop.json`) and is scored with the same metrics and thresholds, as a
+//! guard against tuning the engine to the dev set alone.
+//!
 //! Metric definitions:
 //! - **Objection F1**: a predicted objection is a true positive when a gold objection of the
 //!   same type is raised within two turn indices of it (the same customer turn or the adjacent
@@ -292,16 +296,35 @@ fn test_dev_set_meets_quality_thresholds() {
         println!("skipping analysis dev eval: {} not found", dir.display());
         return;
     }
-    let stages = load_stages(&dir);
-    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .expect("read dev dir")
+    run_set(&dir, "dev_", "dev-set");
+}
+
+/// Hand-written held-out calls (other companies, verticals and wording) checked into this
+/// crate, scored with the same metrics and thresholds as the dev set.
+#[test]
+fn test_fixture_set_meets_quality_thresholds() {
+    run_set(&fixture_dir(), "held_", "fixture-set");
+}
+
+/// The checked-in fixture set: `tests/fixtures/analysis` in this crate.
+fn fixture_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/analysis")
+}
+
+/// Scores every `<prefix>*.json` call in `dir` against its labels, prints the per-call rows and
+/// the aggregate table, and asserts the thresholds.
+fn run_set(dir: &std::path::Path, prefix: &str, name: &str) {
+    let stages = load_stages(dir);
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .expect("read eval dir")
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| {
-            p.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with("dev_") && n.ends_with(".json"))
+            p.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with(prefix) && n.ends_with(".json"))
         })
         .collect();
     files.sort();
-    assert!(!files.is_empty(), "no dev_*.json files in {}", dir.display());
+    assert!(!files.is_empty(), "no {prefix}*.json files in {}", dir.display());
+    println!("\n== {name}: {} ==", dir.display());
     let mut tot = Totals::default();
     for f in &files {
         let call: Value = serde_json::from_str(&std::fs::read_to_string(f).unwrap()).unwrap();
@@ -328,7 +351,7 @@ fn test_dev_set_meets_quality_thresholds() {
         ("rehash MAE", mae, format!("<= {REHASH_MAE_MAX}"), mae <= REHASH_MAE_MAX),
         ("summary key-fact recall", recall, format!(">= {KEY_FACT_RECALL_MIN}"), recall >= KEY_FACT_RECALL_MIN),
     ];
-    println!("\n{:<34} {:>7}  {:<8} result", "metric", "value", "target");
+    println!("\n{:<34} {:>7}  {:<8} result ({name})", "metric", "value", "target");
     for (name, v, target, ok) in &rows {
         println!("{name:<34} {v:>7.3}  {target:<8} {}", if *ok { "PASS" } else { "FAIL" });
     }
@@ -345,7 +368,7 @@ fn test_dev_set_meets_quality_thresholds() {
         tot.obj_tp, tot.obj_fp, tot.obj_fn, tot.sop_tp, tot.sop_fp, tot.sop_fn, tot.calls
     );
     let failed: Vec<&str> = rows.iter().filter(|r| !r.3).map(|r| r.0).collect();
-    assert!(failed.is_empty(), "dev-set thresholds not met: {failed:?}");
+    assert!(failed.is_empty(), "{name} thresholds not met: {failed:?}");
 }
 
 /// Every finding must carry evidence that points at a real segment.
@@ -380,24 +403,27 @@ fn check_evidence(a: &CallAnalysis) {
     }
 }
 
-/// Writes every analysis as JSON to `$OTTO_EVAL_DUMP` when set, for inspection.
+/// Writes every analysis (dev set and fixture set) as JSON to `$OTTO_EVAL_DUMP` when set, for
+/// inspection.
 #[test]
 fn test_dump_dev_analyses() {
-    let (Ok(out), dir) = (std::env::var("OTTO_EVAL_DUMP"), dev_dir()) else {
+    let Ok(out) = std::env::var("OTTO_EVAL_DUMP") else {
         return;
     };
-    if !dir.is_dir() {
-        return;
-    }
-    let stages = load_stages(&dir);
-    for e in std::fs::read_dir(&dir).unwrap().flatten() {
-        let p = e.path();
-        let name = p.file_name().unwrap().to_string_lossy().to_string();
-        if !(name.starts_with("dev_") && name.ends_with(".json")) {
+    for (dir, prefix) in [(dev_dir(), "dev_"), (fixture_dir(), "held_")] {
+        if !dir.is_dir() {
             continue;
         }
-        let call: Value = serde_json::from_str(&std::fs::read_to_string(&p).unwrap()).unwrap();
-        let a = analyze(&input_of(&call, &stages));
-        std::fs::write(PathBuf::from(&out).join(&name), serde_json::to_string_pretty(&a).unwrap()).unwrap();
+        let stages = load_stages(&dir);
+        for e in std::fs::read_dir(&dir).unwrap().flatten() {
+            let p = e.path();
+            let name = p.file_name().unwrap().to_string_lossy().to_string();
+            if !(name.starts_with(prefix) && name.ends_with(".json")) {
+                continue;
+            }
+            let call: Value = serde_json::from_str(&std::fs::read_to_string(&p).unwrap()).unwrap();
+            let a = analyze(&input_of(&call, &stages));
+            std::fs::write(PathBuf::from(&out).join(&name), serde_json::to_string_pretty(&a).unwrap()).unwrap();
+        }
     }
 }

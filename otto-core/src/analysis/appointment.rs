@@ -51,7 +51,15 @@ enum DateKind {
     Tomorrow,
     InDays(i64),
     Weekday(Weekday, Modifier),
-    DayOfMonth { day: u32, month: Option<u32>, weekday: Option<Weekday> },
+    /// "in two weeks on Tuesday": that weekday in the calendar week `n` weeks ahead.
+    WeekdayInWeeks(Weekday, i64),
+    /// "a week from Friday": the coming Friday plus `n` weeks.
+    WeekdayPlusWeeks(Weekday, i64),
+    DayOfMonth {
+        day: u32,
+        month: Option<u32>,
+        weekday: Option<Weekday>,
+    },
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -327,8 +335,38 @@ fn find_dates(toks: &[String]) -> Vec<DateRef> {
                 i = push(DateKind::InDays(n as i64), i, i + 3, &mut out);
                 continue;
             }
-            if let (Some("a"), Some("week")) = (get(i + 1), get(i + 2)) {
-                i = push(DateKind::InDays(7), i, i + 3, &mut out);
+            // "in two weeks", "in a week", optionally "... on Tuesday"
+            let weeks = match (get(i + 1), get(i + 2)) {
+                (Some("a" | "one"), Some("week")) => Some(1),
+                (Some(n), Some("weeks")) => unit_value(n).filter(|n| (1..=8).contains(n)).map(|n| n as i64),
+                _ => None,
+            };
+            if let Some(n) = weeks {
+                let mut k = i + 3;
+                if matches!(get(k), Some("on" | "from")) {
+                    k += 1;
+                }
+                if let Some(wd) = get(k).and_then(weekday_of) {
+                    i = push(DateKind::WeekdayInWeeks(wd, n), i, k + 1, &mut out);
+                } else {
+                    i = push(DateKind::InDays(7 * n), i, i + 3, &mut out);
+                }
+                continue;
+            }
+        }
+        // "a week from Friday", "two weeks from tomorrow"
+        if let (Some(n), Some("week" | "weeks"), Some("from")) =
+            (if w == "a" { Some(1) } else { unit_value(w).filter(|n| (1..=8).contains(n)) }, get(i + 1), get(i + 2))
+        {
+            let n = n as i64;
+            let after = match get(i + 3) {
+                Some("today" | "now") => Some(DateKind::InDays(7 * n)),
+                Some("tomorrow") => Some(DateKind::InDays(7 * n + 1)),
+                Some(x) => weekday_of(x).map(|wd| DateKind::WeekdayPlusWeeks(wd, n)),
+                None => None,
+            };
+            if let Some(kind) = after {
+                i = push(kind, i, i + 4, &mut out);
                 continue;
             }
         }
@@ -415,6 +453,14 @@ fn resolve_date(kind: DateKind, base: NaiveDate) -> Option<NaiveDate> {
         DateKind::Today => base,
         DateKind::Tomorrow => base + Duration::days(1),
         DateKind::InDays(n) => base + Duration::days(n),
+        DateKind::WeekdayPlusWeeks(wd, n) => {
+            let ahead = (wd.num_days_from_monday() as i64 - from_monday(base)).rem_euclid(7);
+            base + Duration::days(if ahead == 0 { 7 } else { ahead } + 7 * n)
+        }
+        DateKind::WeekdayInWeeks(wd, n) => {
+            let monday = base - Duration::days(from_monday(base));
+            monday + Duration::days(7 * n + wd.num_days_from_monday() as i64)
+        }
         DateKind::Weekday(wd, m) => {
             let ahead = (wd.num_days_from_monday() as i64 - from_monday(base)).rem_euclid(7);
             match m {
@@ -757,8 +803,13 @@ pub(crate) fn detect(t: &Transcript) -> Option<Appointment> {
             continue;
         }
         let accepts = |tk: &Vec<String>| has_any(tk, ACCEPT) && !has_any(tk, REJECT);
+        // A customer restating a time the rep offered ("Saturday at ten it is") accepts it.
+        let echoes = |c: &super::Turn| {
+            !has_any(&c.tokens, REJECT)
+                && ms.iter().any(|o| o.turn < c.index && o.at == m.at && t.turns[o.turn].role == Role::Rep)
+        };
         let accepted = match turn.role {
-            Role::Customer => accepts(&turn.tokens),
+            Role::Customer => accepts(&turn.tokens) || echoes(turn),
             _ => t.next_by(m.turn, Role::Customer).is_some_and(|c| {
                 // The reply must not counter with a different day.
                 accepts(&c.tokens)
@@ -793,11 +844,18 @@ pub(crate) fn detect(t: &Transcript) -> Option<Appointment> {
             evidence.push(turn.evidence_quote(&turn.sentences[s.m.sentence].text));
         }
     }
+    // What the meeting is for, from the turns around each mention; conditional plans ("if it's
+    // approved, we can install next week") say what may come later, not what was booked.
     let ctx: Vec<String> = group
         .iter()
         .flat_map(|s| {
             let i = s.m.turn;
-            t.turns[i.saturating_sub(1)..=i].iter().flat_map(|x| x.tokens.clone()).collect::<Vec<_>>()
+            t.turns[i.saturating_sub(1)..=i]
+                .iter()
+                .flat_map(|x| x.sentences.iter())
+                .filter(|x| !has_any(&x.tokens, &["if", "once", "as early as", "after that", "down the road"]))
+                .flat_map(|x| x.tokens.clone())
+                .collect::<Vec<_>>()
         })
         .collect();
     let appointment_type = if has_any(&ctx, &["install*", "crew"]) {
@@ -920,6 +978,21 @@ mod tests {
         assert_eq!(r("tomorrow at seven in the evening", now).as_deref(), Some("2026-03-11T19:00:00-07:00"));
         assert_eq!(r("Friday at 4 p.m.", now).as_deref(), Some("2026-03-13T16:00:00-07:00"));
         assert_eq!(r("tomorrow at ten fifteen", now).as_deref(), Some("2026-03-11T10:15:00-07:00"));
+    }
+
+    #[test]
+    fn test_weeks_ahead_on_weekday() {
+        // Tuesday 2026-03-24: two weeks out, on Tuesday, is 7 April.
+        assert_eq!(
+            r("in two weeks on Tuesday morning at eight", "2026-03-24T17:30:00-07:00").as_deref(),
+            Some("2026-04-07T08:00:00-07:00")
+        );
+        assert_eq!(r("in a week at ten", "2026-03-24T17:30:00-07:00").as_deref(), Some("2026-03-31T10:00:00-07:00"));
+        // Wednesday 2026-02-11: "a week from Friday" skips this Friday.
+        assert_eq!(
+            r("a week from Friday at ten", "2026-02-11T18:00:00-05:00").as_deref(),
+            Some("2026-02-20T10:00:00-05:00")
+        );
     }
 
     #[test]

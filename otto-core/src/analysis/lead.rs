@@ -130,6 +130,11 @@ pub(crate) fn classify(
         push(&mut reasons, "authority", "Caller does not own the property", false, s.renter.as_ref());
     }
 
+    if s.owner_authorized.is_some() && s.owner.is_none() {
+        authority = authority.max(0.7);
+        push(&mut reasons, "authority", "Owner already authorised the work", true, s.owner_authorized.as_ref());
+    }
+
     // Budget
     let mut budget: f32 = 0.5;
     if s.budget_ready.is_some() {
@@ -175,7 +180,9 @@ pub(crate) fn classify(
     let committed = outcome.outcome == CallOutcome::Sold || appointment.is_some();
     let hot = outcome.outcome == CallOutcome::Sold
         || (!dead && appointment.is_some() && (days.is_some_and(|d| d <= 1) || s.urgency.is_some()));
-    let status = if dead {
+    // A follow-up the customer has pushed months out, with nothing booked, is not warm.
+    let far_off = outcome.outcome == CallOutcome::FollowUp && appointment.is_none() && s.deferred_far.is_some();
+    let status = if dead || far_off {
         LeadStatus::Cold
     } else if hot {
         LeadStatus::Hot

@@ -115,7 +115,21 @@ const PRICE_STRONG: Lex = &[
     "too expensive",
     "a lot of money",
     "lot more than",
-    "more than ~ thinking|expecting|budgeted|figured|planned|wanted",
+    "more than ~ thinking|expecting|budgeted|figured|planned|wanted|hoping|hoped|prepared|looking",
+    "hoping|wanted|planned|prepared ~ to spend",
+    "thousand|hundred|grand ~ less|cheaper|lower",
+    "out of reach",
+    "numbers ~ don't|doesn't|won't work",
+    "math ~ doesn't|don't work",
+    "doesn't pencil out",
+    "is a lot for|to",
+    "a lot for a|just|the",
+    "charge extra",
+    "upcharge",
+    "can't justify",
+    "hard to justify",
+    "didn't expect it to be",
+    "wasn't expecting ~ that|it|so",
     "can't afford",
     "cannot afford",
     "couldn't afford",
@@ -124,8 +138,8 @@ const PRICE_STRONG: Lex = &[
     "above ~ budget",
     "stay under",
     "keep it under",
-    "come down on|in",
-    "come down",
+    "come down on ~ price|it|that|this",
+    "come down ~ little|bit|any|some|more",
     "lower ~ price",
     "any discount*",
     "better price|deal",
@@ -185,6 +199,15 @@ const COMPETITOR_STRONG: Lex = &[
     "someone else",
     "second opinion",
     "already ~ hired|signed with",
+    "getting ~ quotes|bids|estimates|prices",
+    "comparing ~ numbers|prices|quotes|bids|estimates",
+    "does|do ~ kind|type|sort of work",
+    "in the trade|trades|business",
+    "know a guy",
+    "know ~ somebody|someone who",
+    "do it ourselves|myself|himself|herself",
+    "cost of materials",
+    "other outfit*",
 ];
 const COMPETITOR_WEAK: Lex = &["shopping around", "calling around", "other people", "other places", "other companies"];
 
@@ -208,6 +231,15 @@ const TIMING_STRONG: Lex = &[
     "sleep on it",
     "limp it along",
     "not in a rush|hurry",
+    "not in the cards",
+    "next spring|summer|fall|winter|season",
+    "after the new year",
+    "new year",
+    "can wait",
+    "not urgent",
+    "mull it over",
+    "need some time",
+    "give ~ us|me some time",
     "maybe later",
     "too busy",
     "can't take time off",
@@ -259,6 +291,9 @@ const AUTHORITY_STRONG: Lex = &[
     "needs to see|approve|sign|look|review",
     "has to see|approve|sign|look|review",
     "want to see all",
+    "handles ~ this|that|these|all|most|the",
+    "rather he|she|they ~ be there",
+    "he'd|she'd want to be|see",
     "going to want to see",
 ];
 const AUTHORITY_WEAK: Lex = &["not deciding", "not signing", "the owner", "co signer"];
@@ -317,6 +352,14 @@ const TRUST_STRONG: Lex = &[
     "high pressure",
     "salesmen",
     "sales guys",
+    "heard ~ mixed|bad|negative|terrible|awful|horror",
+    "mixed reviews",
+    "horror stories",
+    "never ~ called|showed|came ~ back|up",
+    "didn't show up",
+    "no show*",
+    "not sure ~ trust",
+    "complaints about",
 ];
 const TRUST_WEAK: Lex = &["guys knock", "pressure", "reviews", "licensed", "insured", "gimmick"];
 
@@ -337,7 +380,10 @@ const FINANCING_STRONG: Lex = &[
     "down payment",
     "apr",
     "installments",
-    "qualify for",
+    "qualify for ~ financing|loan|credit|it|that",
+    "bank ~ said no|turned|denied|declined|won't",
+    "denied|declined|turned down ~ for",
+    "didn't|don't|not ~ approved|qualify",
 ];
 const FINANCING_WEAK: Lex = &["interest", "credit", "monthly"];
 
@@ -349,6 +395,21 @@ const LEXICONS: [Lexicon; 7] = [
     Lexicon { strong: TRUST_STRONG, weak: TRUST_WEAK },
     Lexicon { strong: COMPETITOR_STRONG, weak: COMPETITOR_WEAK },
     Lexicon { strong: FINANCING_STRONG, weak: FINANCING_WEAK },
+];
+
+/// The owner's say-so is already given, or the caller is the owner ("my landlord told me to
+/// call, he'll pay", "a duplex I rent out"): renting or a landlord mentioned here is no
+/// objection.
+pub(crate) const AUTHORITY_GRANTED: Lex = &[
+    "told me|us to call|get|go",
+    "said to call|get|go",
+    "he'll|she'll|they'll pay for it|the|this",
+    "will pay for",
+    "already approved",
+    "gave me|us ~ okay|ok|permission|go",
+    "rent ~ out",
+    "my tenant*",
+    "i'm the landlord|owner",
 ];
 
 /// Agreement that, in the same turn, outweighs weak cues ("let's do it, it's a lot but fine").
@@ -416,6 +477,32 @@ const ADDRESSING: Lex = &[
     "saturdays",
     "weekends",
     "we also",
+    "since then",
+    "review*",
+    "referenc*",
+    "rated",
+    "we hired",
+    "you'll get",
+    "look into",
+    "you can read|check|see|look",
+    "the catch",
+    "the risk",
+    "the problem with",
+    "the issue with",
+    "what happens is",
+    "lets you see",
+    "happy to",
+    "so you'd",
+    "you'd get",
+    "resale",
+    "one thing",
+    "keep in mind",
+    "i'd mention",
+    "only applies|works|counts",
+    "good through|until",
+    "increase",
+    "goes up",
+    "lock ~ in",
     "take a look",
     "i'll check",
     "it's a soft",
@@ -472,6 +559,10 @@ const JOINT_MEETING: Lex = &[
     "with your wife|husband|spouse|partner",
     "join us",
     "meet with",
+    "meet again",
+    "when he's|she's|they're|he|she|they ~ home|there|around|back|available|off",
+    "he's|she's ~ home|there|around|available",
+    "evening*",
 ];
 
 fn sentence_scores(tokens: &[String]) -> [f32; 7] {
@@ -553,6 +644,9 @@ pub(crate) fn detect(t: &Transcript) -> Vec<Objection> {
             }
         }
         let accepting = has_any(&turn.tokens, ACCEPTANCE);
+        if has_any(&turn.tokens, AUTHORITY_GRANTED) {
+            scores[2] = 0.0;
+        }
         // A price complaint and a payment question in one breath is a financing concern:
         // "I can't just write a check, do you do payment plans?" Only strong price cues survive.
         let strong_price = PRICE_STRONG.iter().any(|p| has_any_affirmed(&turn.tokens, &[p]));

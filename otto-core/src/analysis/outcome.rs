@@ -62,6 +62,8 @@ pub(crate) struct Signals {
     pub wrong_number: Option<Evidence>,
     pub renter: Option<Evidence>,
     pub owner: Option<Evidence>,
+    /// The owner already authorised the work, or the caller is the landlord.
+    pub owner_authorized: Option<Evidence>,
     pub out_of_area: Option<Evidence>,
     pub already_bought: Option<Evidence>,
     pub chose_competitor: Option<Evidence>,
@@ -72,6 +74,8 @@ pub(crate) struct Signals {
     pub problem: Option<Evidence>,
     pub no_need: Option<Evidence>,
     pub budget_ready: Option<Evidence>,
+    /// The customer pushes the decision months out ("not this year", "after the new year").
+    pub deferred_far: Option<Evidence>,
 }
 
 const WRONG_NUMBER: &[&str] = &[
@@ -110,6 +114,11 @@ const OUT_OF_AREA: &[&str] = &[
     "out of ~ area",
     "don't go out that far",
     "not in our area",
+    "past|beyond|outside ~ service area",
+    "only go as far as",
+    "don't go that far",
+    "outside the area",
+    "not in our service",
 ];
 const ALREADY_BOUGHT: &[&str] = &[
     "already done",
@@ -143,18 +152,47 @@ const DECLINED: &[&str] = &[
     "take you off",
     "don't call",
 ];
+/// A purchase being executed: the customer asking where to sign, the rep taking a signature or
+/// a deposit, a signed agreement changing hands.
 const SOLD_STRONG: &[&str] = &[
-    "where do i sign",
+    "where do i|we sign",
     "sign here",
-    "paperwork",
-    "on the tablet",
+    "sign ~ right here",
+    "right here and here",
+    "your signature",
+    "initial here",
     "sign me up",
-    "contract",
-    "deposit",
     "welcome aboard",
-    "agreement",
-    "signed",
+    "welcome to the family",
+    "signed agreement|contract|paperwork",
+    "signed the agreement|contract|paperwork",
+    "copy of ~ agreement|contract",
+    "deposit of",
+    "take ~ deposit",
+    "here's ~ deposit|check",
+    "get the paperwork going",
+    "write it up",
+    "write up the",
+    "on the tablet",
+    "go ahead and sign",
 ];
+/// Sentences where signing is conditional, deferred or refused ("before we sign anything",
+/// "I'll bring the paperwork"): they are not a purchase.
+const SOLD_HEDGE: &[&str] = &[
+    "before ~ sign*",
+    "until ~ sign*",
+    "without ~ sign*",
+    "not ~ sign*",
+    "won't ~ sign*",
+    "if ~ sign*",
+    "bring ~ paperwork|contract|agreement|papers",
+    "send ~ paperwork|contract|agreement|papers",
+    "when you're ready",
+    "think about",
+    "if it's approved",
+    "once ~ approved",
+];
+/// The customer saying yes to the offer.
 const SOLD_SOFT: &[&str] = &[
     "let's do it",
     "let's do the",
@@ -163,6 +201,12 @@ const SOLD_SOFT: &[&str] = &[
     "i'll take the",
     "let's move forward",
     "go ahead with it",
+    "go ahead and do it",
+    "let's go ahead",
+    "okay go ahead",
+    "you've got a deal",
+    "it's a deal",
+    "let's get it done",
 ];
 const FOLLOW_UP: &[&str] = &[
     "i'll call",
@@ -199,6 +243,13 @@ pub(crate) const URGENCY: &[&str] = &[
     "sparking",
     "smell gas",
     "water coming",
+    "won't open|close|start|stop|shut|turn",
+    "stuck",
+    "hole in|near",
+    "tarp*",
+    "before it rains",
+    "water spot",
+    "gotten|getting ~ bigger|worse",
 ];
 pub(crate) const PROBLEM: &[&str] = &[
     "leak*",
@@ -236,6 +287,19 @@ pub(crate) const PROBLEM: &[&str] = &[
     "problem*",
     "pulling away",
 ];
+const DEFERRED_FAR: &[&str] = &[
+    "not in the cards",
+    "next year",
+    "not ~ this year",
+    "new year",
+    "few months",
+    "couple ~ months",
+    "next spring|summer|fall|winter",
+    "after the holidays",
+    "down the road",
+];
+/// Reason text for out-of-area calls (also read by the rehash score).
+pub(crate) const OUT_OF_AREA_REASON: &str = "Property is outside the service area";
 const NO_NEED: &[&str] = &["everything's fine", "no problems", "nothing's wrong", "we're good", "i'm good", "all good"];
 const BUDGET_READY: &[&str] = &[
     "set aside",
@@ -264,6 +328,16 @@ fn first_by(t: &Transcript, role: Role, patterns: &[&str], affirmed: bool) -> Op
     })
 }
 
+/// Like [`first_by`] but for purchase cues: skips sentences where signing is hedged.
+fn first_commit(t: &Transcript, role: Role, patterns: &[&str], late_only: bool) -> Option<Evidence> {
+    t.by(role).filter(|x| !late_only || t.position(x.index) >= 0.6).find_map(|turn: &Turn| {
+        turn.sentences
+            .iter()
+            .find(|s| has_any_affirmed(&s.tokens, patterns) && !has_any(&s.tokens, SOLD_HEDGE))
+            .map(|s| turn.evidence_quote(&s.text))
+    })
+}
+
 fn last_third<'a>(t: &'a Transcript, role: Role, patterns: &[&str]) -> Option<Evidence> {
     t.by(role).filter(|x| t.position(x.index) >= 0.6).find_map(|turn: &'a Turn| {
         turn.sentences.iter().find(|s| has_any_affirmed(&s.tokens, patterns)).map(|s| turn.evidence_quote(&s.text))
@@ -284,9 +358,12 @@ pub(crate) fn signals(t: &Transcript) -> Signals {
             (asks && has_any(&reply.tokens, &["yes", "yeah", "yep", "we do", "i do"])).then(|| reply.evidence())
         })
     });
-    let renter = first_customer(t, RENTER, true);
-    let sold_strong = first_by(t, Role::Customer, SOLD_STRONG, true).or_else(|| last_third(t, Role::Rep, SOLD_STRONG));
-    let sold_soft = last_third(t, Role::Customer, SOLD_SOFT);
+    // "A duplex I rent out" is an owner talking; "my landlord said to call" is authority given.
+    let owner_authorized = first_customer(t, super::objections::AUTHORITY_GRANTED, true);
+    let renter = first_customer(t, RENTER, true).filter(|_| owner_authorized.is_none());
+    let sold_strong =
+        first_commit(t, Role::Customer, SOLD_STRONG, false).or_else(|| first_commit(t, Role::Rep, SOLD_STRONG, true));
+    let sold_soft = first_commit(t, Role::Customer, SOLD_SOFT, true);
     let sold = match (sold_strong, sold_soft) {
         (Some(e), Some(_)) => Some(e),
         (Some(e), None) if t.call_type != Some(CallType::CsrInbound) => Some(e),
@@ -305,6 +382,7 @@ pub(crate) fn signals(t: &Transcript) -> Signals {
         }),
         renter,
         owner,
+        owner_authorized,
         out_of_area: first_by(t, Role::Rep, OUT_OF_AREA, true),
         already_bought: first_customer(t, ALREADY_BOUGHT, true),
         chose_competitor: last_third(t, Role::Customer, CHOSE_COMPETITOR)
@@ -317,6 +395,7 @@ pub(crate) fn signals(t: &Transcript) -> Signals {
         problem: first_customer(t, PROBLEM, true),
         no_need: first_customer(t, NO_NEED, true),
         budget_ready: first_customer(t, BUDGET_READY, true),
+        deferred_far: first_customer(t, DEFERRED_FAR, false),
     }
 }
 
@@ -341,11 +420,7 @@ pub(crate) fn detect(t: &Transcript, objections: &[Objection], appointment: Opti
             0.75,
         )
     } else if s.out_of_area.is_some() {
-        (
-            CallOutcome::NotQualified,
-            vec![reason("qualification", "Property is outside the service area", false, &s.out_of_area)],
-            0.75,
-        )
+        (CallOutcome::NotQualified, vec![reason("qualification", OUT_OF_AREA_REASON, false, &s.out_of_area)], 0.75)
     } else if s.sold.is_some() {
         (CallOutcome::Sold, vec![reason("outcome", "Customer committed to the purchase", true, &s.sold)], 0.8)
     } else if appointment.is_some_and(|a| a.appointment_type == "install") && t.call_type != Some(CallType::CsrInbound)

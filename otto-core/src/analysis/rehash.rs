@@ -7,7 +7,7 @@ use utoipa::ToSchema;
 use super::appointment::Appointment;
 use super::lead::{LeadClassification, LeadStatus};
 use super::objections::Objection;
-use super::outcome::{CallOutcome, OutcomeAnalysis};
+use super::outcome::{CallOutcome, OutcomeAnalysis, OUT_OF_AREA_REASON};
 use super::{conf, Evidence, Reason};
 
 /// Follow-up priority with reasons.
@@ -32,9 +32,11 @@ pub(crate) fn score(
 ) -> RehashScore {
     let mut reasons: Vec<Reason> = outcome.reasons.clone();
     let no_need = lead.bant.need <= 0.0;
+    let out_of_area = outcome.reasons.iter().any(|r| r.text == OUT_OF_AREA_REASON);
     let (score, why): (u8, &str) = match outcome.outcome {
         CallOutcome::Sold => (5, "Already closed; protect the sale"),
         CallOutcome::NotQualified if no_need => (1, "No need or wrong caller; do not pursue"),
+        CallOutcome::NotQualified if out_of_area => (1, "Outside the service area; do not pursue"),
         CallOutcome::NotQualified => (2, "Real need but not workable now (authority or area)"),
         CallOutcome::Lost if !lead.qualified => (1, "Bought elsewhere; the job is gone"),
         CallOutcome::Lost => (2, "Lost for now; revisit later"),

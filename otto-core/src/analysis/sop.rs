@@ -256,12 +256,15 @@ const INTRO: &[&str] = &[
     "calling from",
     "my name's",
     "with ~ roofing|plumbing|solar|heating|air|hvac|windows|exteriors|electric|company|home|services",
+    "i'm ~ from|with",
 ];
 const THANKS: &[&str] = &[
     "thanks|thank for calling|having|making|taking",
     "thank you for calling|having|making|taking",
     "good morning|afternoon|evening",
     "appreciate you",
+    "thanks|thank ~ for letting|coming|meeting|your time",
+    "nice to meet you",
 ];
 const DISCOVERY: &[&str] = &[
     "what made|prompted|brings|brought|got",
@@ -283,6 +286,17 @@ const DISCOVERY: &[&str] = &[
     "describe",
     "still thinking about",
     "what's the|your biggest",
+    "what's ~ your|the ~ goal|goals|priority|concern",
+    "how long have|has",
+    "has anyone",
+    "how many",
+    "what's it doing",
+    "doing exactly",
+    "is it just|still|only",
+    "is any",
+    "do you hear|see|notice|smell|use",
+    "single or",
+    "important to you",
 ];
 const ASSET: &[&str] = &[
     "roof",
@@ -309,6 +323,22 @@ const ASSET: &[&str] = &[
     "replacement",
     "notice*",
     "happening",
+    "sink*",
+    "toilet*",
+    "tub*",
+    "shower*",
+    "door*",
+    "opener",
+    "spring*",
+    "attic",
+    "insulation",
+    "gutter*",
+    "draft*",
+    "bedroom*",
+    "garage",
+    "water",
+    "thermostat",
+    "fan",
 ];
 const QUALIFY: &[&str] = &[
     "own",
@@ -334,6 +364,14 @@ const QUALIFY: &[&str] = &[
     "how were you planning to pay",
     "financing in mind",
     "the one who",
+    "owned",
+    "yours",
+    "your home|house|property",
+    "what town|city|county",
+    "where ~ located",
+    "insurance",
+    "landlord*",
+    "owner's",
 ];
 const VALUE_STRONG: &[&str] = &[
     "recommend*",
@@ -348,6 +386,10 @@ const VALUE_STRONG: &[&str] = &[
     "is free",
     "no charge",
     "at no cost",
+    "credited|applied|goes|go ~ toward|towards",
+    "i'd point you",
+    "i'd suggest",
+    "fixed price",
 ];
 const VALUE: &[&str] = &[
     "option*",
@@ -378,6 +420,19 @@ const VALUE: &[&str] = &[
     "document",
     "photos",
     "inspection",
+    "diagnos*",
+    "based on",
+    "offset*",
+    "tax credit",
+    "rebate*",
+    "a month",
+    "per month",
+    "soft credit",
+    "written",
+    "installed",
+    "the total",
+    "usually that's",
+    "will ~ replace|fix|repair|install|re",
 ];
 const CLOSE: &[&str] = &[
     "book",
@@ -399,7 +454,7 @@ const CLOSE: &[&str] = &[
     "open to me coming",
     "i could come",
     "get you ~ installed|scheduled|on the schedule|in",
-    "lock in",
+    "lock ~ in",
     "reserve",
     "set up a time",
 ];
@@ -422,6 +477,11 @@ const RECAP: &[&str] = &[
     "i'll be back",
     "you're all set",
     "you're booked",
+    "i'll bring",
+    "see you monday|tuesday|wednesday|thursday|friday|saturday|sunday|tomorrow|then",
+    "one more thing",
+    "please don't",
+    "keep the|that|it",
 ];
 
 /// One detected occurrence of an intent in a rep turn.

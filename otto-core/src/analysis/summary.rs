@@ -79,6 +79,56 @@ const FINDINGS: &[&str] = &[
     "pulled away",
     "leak*",
 ];
+/// People besides the caller who decide or whose alternative competes ("my husband", "the
+/// landlord", "my brother-in-law does this").
+const DECIDERS: &[&str] = &[
+    "wife",
+    "husband",
+    "spouse",
+    "partner",
+    "landlord",
+    "owner",
+    "property manager",
+    "management company",
+    "boss",
+    "brother|sister|son|daughter|father|mother ~ law",
+    "cousin",
+    "family",
+    "both of us",
+];
+/// Words that mark an amount of money next to a number.
+const MONEY: &[&str] = &[
+    "dollars",
+    "thousand",
+    "hundred",
+    "percent",
+    "a month",
+    "per month",
+    "bucks",
+    "grand",
+    "flat",
+    "fee",
+    "charge*",
+    "cost*",
+    "price*",
+    "labor",
+    "runs",
+];
+/// The rep proposing something concrete.
+const PROPOSAL: &[&str] = &[
+    "recommend*",
+    "i'd suggest",
+    "i'd point",
+    "the total",
+    "comes to",
+    "quote*",
+    "what we'd do",
+    "we'd replace|install|snake|put|run|do",
+    "designed",
+    "typically run",
+];
+/// Equipment or property age and dates.
+const AGE: &[&str] = &["years old", "year old", "from", "built in", "since", "went in", "put it on", "original"];
 const FUTURE: &[&str] = &[
     "i'll",
     "we'll",
@@ -105,6 +155,16 @@ fn capitalised_names(text: &str) -> usize {
             w.len() > 1 && w.chars().next().is_some_and(char::is_uppercase) && w != "I" && !w.starts_with("I'")
         })
         .count()
+}
+
+/// "Thursday, Jul 30, 4:30pm; " for an RFC 3339 timestamp, so the summary states the time the
+/// way people write it; empty when it does not parse.
+fn readable_time(iso: &str) -> String {
+    let Ok(at) = chrono::DateTime::parse_from_rfc3339(iso) else {
+        return String::new();
+    };
+    let clock = if at.format("%M").to_string() == "00" { at.format("%-I%P") } else { at.format("%-I:%M%P") };
+    format!("{}, {}; ", at.format("%A, %b %-d"), clock)
 }
 
 fn prefix(role: Role) -> &'static str {
@@ -147,6 +207,8 @@ pub(crate) fn summarize(
         norm: String,
         score: f32,
         future: bool,
+        money: bool,
+        proposal: bool,
     }
     // Only the customer's objection sentences, not the rep's whole-turn replies, are boosted.
     let quoted: BTreeSet<(usize, String)> = objections
@@ -157,6 +219,7 @@ pub(crate) fn summarize(
         .map(|e| (e.segment_index, e.quote.clone()))
         .collect();
     let mut cands: Vec<Cand> = Vec::new();
+    let first_statement = t.by(Role::Customer).find(|x| x.tokens.len() >= 8).map(|x| x.index);
     for turn in &t.turns {
         for s in &units(turn) {
             let n = s.tokens.len();
@@ -169,8 +232,24 @@ pub(crate) fn summarize(
             let mut score = 0.0f32;
             score += 1.5 * digits.min(3) as f32;
             score += 0.5 * spoken_digits.min(3) as f32;
-            if has_any(&s.tokens, &["dollars", "thousand", "hundred", "percent", "a month", "per month", "bucks"]) {
+            // Quoted prices and amounts are the facts a reader needs most.
+            if digits + spoken_digits > 0 && has_any(&s.tokens, MONEY) || s.norm_text.contains('$') {
+                score += 2.5;
+            } else if has_any(&s.tokens, MONEY) {
                 score += 1.0;
+            }
+            if turn.role == Role::Customer && has_any(&s.tokens, DECIDERS) {
+                score += 1.5;
+            }
+            if turn.role == Role::Rep && has_any(&s.tokens, PROPOSAL) {
+                score += 1.0;
+            }
+            if digits + spoken_digits > 0 && has_any(&s.tokens, AGE) {
+                score += 0.5;
+            }
+            // The customer's first real statement is usually why they called.
+            if first_statement == Some(turn.index) && n >= 4 {
+                score += 2.0;
             }
             score += 0.7 * capitalised_names(&s.text).min(3) as f32;
             let (dates, _times) = find_dates_and_times(&s.tokens);
@@ -209,10 +288,20 @@ pub(crate) fn summarize(
             if n > 45 {
                 score -= 0.5;
             }
-            cands.push(Cand { turn: turn.index, text: s.text.clone(), norm: s.norm_text.clone(), score, future });
+            let money = digits + spoken_digits > 0 && has_any(&s.tokens, MONEY);
+            let proposal = turn.role == Role::Rep && has_any(&s.tokens, PROPOSAL);
+            cands.push(Cand {
+                turn: turn.index,
+                text: s.text.clone(),
+                norm: s.norm_text.clone(),
+                score,
+                future,
+                money,
+                proposal,
+            });
         }
     }
-    let budget = ((cands.len() as f32 * 0.35).round() as usize).clamp(4, 12);
+    let budget = ((cands.len() as f32 * 0.45).round() as usize).clamp(5, 14);
     let mut ranked: Vec<usize> = (0..cands.len()).filter(|&i| cands[i].score >= 1.5).collect();
     ranked.sort_by(|&a, &b| {
         cands[b].score.partial_cmp(&cands[a].score).unwrap_or(std::cmp::Ordering::Equal).then(a.cmp(&b))
@@ -233,7 +322,17 @@ pub(crate) fn summarize(
             chosen.push(i);
         }
     }
+    // A price without what it buys is half a fact: keep the rep's proposal sentence just before a
+    // kept price in the same turn.
+    let with_context: Vec<usize> = chosen
+        .iter()
+        .filter(|&&i| cands[i].money && i > 0)
+        .map(|&i| i - 1)
+        .filter(|&j| cands[j].turn == cands[j + 1].turn && cands[j].proposal && !chosen.contains(&j))
+        .collect();
+    chosen.extend(with_context);
     chosen.sort_unstable();
+    chosen.dedup();
     let max_score = chosen.iter().map(|&i| cands[i].score).fold(1.0f32, f32::max);
     let point = |c: &Cand| KeyPoint {
         text: format!("{}: {}", prefix(t.turns[c.turn].role), c.norm),
@@ -249,7 +348,7 @@ pub(crate) fn summarize(
                 "{} booked for {}{}",
                 a.appointment_type.replace('_', " "),
                 a.when_text,
-                a.scheduled_for.as_deref().map(|s| format!(" ({s})")).unwrap_or_default()
+                a.scheduled_for.as_deref().map(|s| format!(" ({}{s})", readable_time(s))).unwrap_or_default()
             ),
             confidence: a.confidence,
             evidence: a.evidence.iter().take(2).cloned().collect(),

@@ -53,6 +53,37 @@ pub struct StageFact {
     pub performed: bool,
 }
 
+/// Filters over analysed calls' facts (all must hold).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct FactFilter {
+    /// Calls where this objection type was raised.
+    pub objection_type: Option<String>,
+    /// Calls with this outcome.
+    pub outcome: Option<String>,
+    /// Qualified or not.
+    pub qualified: Option<bool>,
+    /// A meeting was (not) booked.
+    pub appointment_booked: Option<bool>,
+    /// Of this call type.
+    pub call_type: Option<String>,
+    /// With this lead status.
+    pub lead_status: Option<String>,
+    /// Exclude calls with this outcome (e.g. not_qualified when asking about real prospects).
+    pub exclude_outcome: Option<String>,
+}
+
+/// Order of [`FactFilter`] matches.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum FactOrder {
+    /// Most recent first.
+    #[default]
+    Recent,
+    /// Lowest SOP compliance first.
+    ComplianceAsc,
+    /// Highest rehash score first.
+    RehashDesc,
+}
+
 /// An inclusive range of calendar days (UTC), written `YYYY-MM-DD..YYYY-MM-DD`; either end may
 /// be left open (`2025-01-01..`, `..2025-01-31`), and a single day `YYYY-MM-DD` means that day.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]

@@ -3,9 +3,9 @@ use chrono::{DateTime, Utc};
 use std::time::Duration;
 
 use crate::domain::{
-    AnalysisRecord, AuditEvent, AuditFilter, Call, CallFacts, CallFilter, CompanyId, CrmEntity, CrmEvent, DateRange,
-    Job, JobStatus, LeaseRequest, NewCrmEntity, NewCrmEvent, NewJob, Page, SopStage, SopStageFilter, Summary,
-    SummaryFilter, SummaryType,
+    AnalysisRecord, AuditEvent, AuditFilter, Call, CallFacts, CallFilter, Chunk, ChunkQuery, CompanyId, CrmEntity,
+    CrmEvent, DateRange, FactFilter, FactOrder, Job, JobStatus, LeaseRequest, NewCrmEntity, NewCrmEvent, NewJob, Page,
+    SopStage, SopStageFilter, SourceType, Summary, SummaryFilter, SummaryType,
 };
 use crate::error::Result;
 
@@ -148,6 +148,30 @@ pub trait AnalyticsStore: Send + Sync {
         rep: Option<&str>,
         range: &DateRange,
     ) -> Result<ComplianceAggregates>;
+    /// Per objection type: (type, calls raising it, calls where it was handled), most frequent first.
+    async fn objection_counts(
+        &self,
+        company: &CompanyId,
+        rep: Option<&str>,
+        range: &DateRange,
+    ) -> Result<Vec<(String, u64, u64)>>;
+    /// Per rep: (rep, calls, appointments booked, qualified leads), most appointments first.
+    async fn rep_activity(
+        &self,
+        company: &CompanyId,
+        rep: Option<&str>,
+        range: &DateRange,
+    ) -> Result<Vec<(Option<String>, u64, u64, u64)>>;
+    /// Ids of analysed calls matching `filter`, in `order`, at most `limit`; and how many match.
+    async fn matching_calls(
+        &self,
+        company: &CompanyId,
+        rep: Option<&str>,
+        range: &DateRange,
+        filter: &FactFilter,
+        order: FactOrder,
+        limit: u32,
+    ) -> Result<(Vec<String>, u64)>;
 }
 
 /// Generated summaries.
@@ -175,10 +199,31 @@ pub trait AuditLog: Send + Sync {
     async fn list_audit(&self, company: &CompanyId, filter: &AuditFilter) -> Result<Page<AuditEvent>>;
 }
 
+/// Knowledge chunks and their full-text index (SQLite FTS5, PostgreSQL tsvector).
+#[async_trait]
+pub trait KnowledgeStore: Send + Sync {
+    /// Replaces every chunk of a source in one transaction: readers see the old set or the new
+    /// one, never a mix, and no stale chunk survives a re-index.
+    async fn replace_chunks(
+        &self,
+        company: &CompanyId,
+        source_type: SourceType,
+        source_id: &str,
+        chunks: &[Chunk],
+    ) -> Result<()>;
+    /// Deletes a source's chunks; returns how many.
+    async fn delete_chunks(&self, company: &CompanyId, source_type: SourceType, source_id: &str) -> Result<u64>;
+    /// Full-text search, best first, with the backend's relevance score. Tenant, rep scope and
+    /// filters are part of the query.
+    async fn search_chunks(&self, company: &CompanyId, query: &ChunkQuery) -> Result<Vec<(Chunk, f32)>>;
+    /// All chunks of a source, in order.
+    async fn source_chunks(&self, company: &CompanyId, source_type: SourceType, source_id: &str) -> Result<Vec<Chunk>>;
+}
+
 /// Everything Otto persists. One adapter (SQLite, PostgreSQL) implements all of it so that
 /// multi-entity writes can share a transaction.
 pub trait Store:
-    CallStore + CrmStore + SopStore + JobQueue + AnalysisStore + AnalyticsStore + SummaryStore + AuditLog
+    CallStore + CrmStore + SopStore + JobQueue + AnalysisStore + AnalyticsStore + SummaryStore + AuditLog + KnowledgeStore
 {
     /// Adapter name for logs and `/health` (`sqlite`, `postgres`).
     fn backend_name(&self) -> &'static str;

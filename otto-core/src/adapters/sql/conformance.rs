@@ -346,6 +346,110 @@ pub(crate) async fn audit_trail_is_per_company_and_newest_first(store: Arc<dyn S
     assert_eq!(store.list_audit(&b, &AuditFilter::default()).await.unwrap().total, 0);
 }
 
+fn chunk(company: &CompanyId, source: SourceType, id: &str, pos: u32, rep: Option<&str>, text: &str) -> Chunk {
+    Chunk {
+        chunk_id: Chunk::id_for(id, pos, text),
+        company_id: company.clone(),
+        source_type: source,
+        source_id: id.into(),
+        rep_id: rep.map(Into::into),
+        title: format!("{} {id}", source.as_str()),
+        position: pos,
+        text: text.into(),
+        segment_start: Some(pos),
+        segment_end: Some(pos + 3),
+        start_time: Some(1.5),
+        page: None,
+        metadata: json!({"customer_name": "Karen"}).as_object().unwrap().clone(),
+        occurred_at: Some(t(i64::from(pos))),
+        created_at: t(0),
+    }
+}
+
+pub(crate) async fn knowledge_search_is_scoped_and_replace_is_atomic(store: Arc<dyn Store>) {
+    let (a, b) = (company(), company());
+    let q = |terms: &[&str], rep: Option<&str>| ChunkQuery {
+        terms: terms.iter().map(|s| s.to_string()).collect(),
+        rep_scope: rep.map(Into::into),
+        limit: 10,
+        ..Default::default()
+    };
+    store
+        .replace_chunks(
+            &a,
+            SourceType::Call,
+            "call_1",
+            &[
+                chunk(
+                    &a,
+                    SourceType::Call,
+                    "call_1",
+                    0,
+                    Some("rep_1"),
+                    "We have fifteen thousand set aside for a new roof",
+                ),
+                chunk(&a, SourceType::Call, "call_1", 1, Some("rep_1"), "The storm blew shingles into the yard"),
+            ],
+        )
+        .await
+        .unwrap();
+    store
+        .replace_chunks(
+            &a,
+            SourceType::Call,
+            "call_2",
+            &[chunk(&a, SourceType::Call, "call_2", 0, Some("rep_2"), "Roof budget is tight this year")],
+        )
+        .await
+        .unwrap();
+    store
+        .replace_chunks(
+            &a,
+            SourceType::Document,
+            "doc_1",
+            &[chunk(&a, SourceType::Document, "doc_1", 0, None, "Roof inspection checklist")],
+        )
+        .await
+        .unwrap();
+    store
+        .replace_chunks(
+            &b,
+            SourceType::Call,
+            "call_1",
+            &[chunk(&b, SourceType::Call, "call_1", 0, Some("rep_1"), "another tenant's roof")],
+        )
+        .await
+        .unwrap();
+
+    let hits = store.search_chunks(&a, &q(&["roof"], None)).await.unwrap();
+    assert_eq!(hits.len(), 3, "call_1, call_2 and the document; never the other tenant");
+    assert!(hits.iter().all(|(c, s)| c.company_id == a && *s > 0.0));
+    let hits = store.search_chunks(&a, &q(&["roof"], Some("rep_1"))).await.unwrap();
+    let sources: Vec<&str> = hits.iter().map(|(c, _)| c.source_id.as_str()).collect();
+    assert!(sources.contains(&"call_1") && sources.contains(&"doc_1") && !sources.contains(&"call_2"), "{sources:?}");
+    let hits = store.search_chunks(&a, &q(&["fifteen", "thousand", "roof"], None)).await.unwrap();
+    assert_eq!(hits[0].0.position, 0, "the chunk matching more terms ranks first");
+    assert_eq!(hits[0].0.source_id, "call_1");
+    let stemmed = store.search_chunks(&a, &q(&["shingle"], None)).await.unwrap();
+    assert_eq!(stemmed.len(), 1, "stemming matches `shingles`");
+
+    // Re-indexing replaces the whole source: no stale chunk survives.
+    store
+        .replace_chunks(
+            &a,
+            SourceType::Call,
+            "call_1",
+            &[chunk(&a, SourceType::Call, "call_1", 0, Some("rep_1"), "Gutters only")],
+        )
+        .await
+        .unwrap();
+    assert!(store.search_chunks(&a, &q(&["storm"], None)).await.unwrap().is_empty());
+    assert_eq!(store.source_chunks(&a, SourceType::Call, "call_1").await.unwrap().len(), 1);
+    assert_eq!(store.delete_chunks(&a, SourceType::Document, "doc_1").await.unwrap(), 1);
+    assert!(store.search_chunks(&a, &q(&["checklist"], None)).await.unwrap().is_empty());
+    assert_eq!(store.search_chunks(&b, &q(&["roof"], None)).await.unwrap().len(), 1);
+}
+
 /// Generates one `#[tokio::test]` per conformance check for an adapter. `$make` is an async
 /// expression yielding `Option<Arc<dyn Store>>` (None: skip, e.g. no database configured).
 macro_rules! store_conformance_tests {
@@ -361,7 +465,8 @@ macro_rules! store_conformance_tests {
             jobs_expired_lease_is_taken_over_then_dead_lettered,
             jobs_fail_retries_with_backoff_then_dead_letters,
             jobs_concurrent_workers_never_share_a_job,
-            audit_trail_is_per_company_and_newest_first);
+            audit_trail_is_per_company_and_newest_first,
+            knowledge_search_is_scoped_and_replace_is_atomic);
     };
     (@tests $make:expr; $($name:ident),*) => {
         $(

@@ -48,15 +48,15 @@ macro_rules! impl_sql_store {
         use sqlx::types::Json;
         use sqlx::{QueryBuilder, Row};
 
-        use $crate::adapters::sql::rows::{AnalysisRow, AuditRow, CallRow, SummaryRow, EntityRow, EventRow, JobRow, StageRow};
+        use $crate::adapters::sql::rows::{AnalysisRow, AuditRow, ChunkRow, CallRow, SummaryRow, EntityRow, EventRow, JobRow, StageRow};
         use $crate::adapters::sql::{db_err, db_err_or_conflict};
         use $crate::domain::{
-            new_id, AnalysisRecord, AuditEvent, AuditFilter, Call, CallFacts, DateRange, Summary, SummaryFilter, SummaryType, CallFilter, CompanyId, CrmEntity, CrmEvent, Job, JobStatus, LeaseRequest, NewCrmEntity,
+            new_id, AnalysisRecord, AuditEvent, AuditFilter, Chunk, ChunkQuery, FactFilter, FactOrder, SourceType, Call, CallFacts, DateRange, Summary, SummaryFilter, SummaryType, CallFilter, CompanyId, CrmEntity, CrmEvent, Job, JobStatus, LeaseRequest, NewCrmEntity,
             NewCrmEvent, NewJob, Page, SopStage, SopStageFilter,
         };
         use $crate::error::{Error, Result};
         use $crate::ports::{
-            AnalysisStore, AnalyticsStore, AuditLog, CallStore, ComplianceAggregates, SummaryStore, CrmStore, EntityUpsert, JobQueue, SopStore, Store};
+            AnalysisStore, AnalyticsStore, AuditLog, KnowledgeStore, CallStore, ComplianceAggregates, SummaryStore, CrmStore, EntityUpsert, JobQueue, SopStore, Store};
 
         const CALL_COLUMNS: &str = "company_id, call_id, rep_id, status, processing_status, audio_url, \
             caller_phone, rep_phone, duration, callrail_id, call_type, started_at, timezone, rep_channel, \
@@ -856,6 +856,115 @@ macro_rules! impl_sql_store {
                     .collect();
                 Ok(ComplianceAggregates { calls: u64::try_from(calls).unwrap_or(0), overall, stages, reps, rep_stages })
             }
+
+            async fn objection_counts(
+                &self,
+                company: &CompanyId,
+                rep: Option<&str>,
+                range: &DateRange,
+            ) -> Result<Vec<(String, u64, u64)>> {
+                let mut q = QueryBuilder::<$db>::new(
+                    "SELECT objection_type, COUNT(DISTINCT call_id), \
+                     COUNT(DISTINCT CASE WHEN handled THEN call_id END) FROM call_objection_facts",
+                );
+                push_fact_scope(&mut q, company, rep, range);
+                q.push(" GROUP BY objection_type ORDER BY COUNT(DISTINCT call_id) DESC, objection_type");
+                Ok(q.build()
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err(db_err)?
+                    .iter()
+                    .map(|r| {
+                        let n = |i: usize| u64::try_from(r.get::<i64, _>(i)).unwrap_or(0);
+                        (r.get::<String, _>(0), n(1), n(2))
+                    })
+                    .collect())
+            }
+
+            async fn rep_activity(
+                &self,
+                company: &CompanyId,
+                rep: Option<&str>,
+                range: &DateRange,
+            ) -> Result<Vec<(Option<String>, u64, u64, u64)>> {
+                let mut q = QueryBuilder::<$db>::new(
+                    "SELECT rep_id, COUNT(*), SUM(CASE WHEN appointment_booked THEN 1 ELSE 0 END), \
+                     SUM(CASE WHEN qualified THEN 1 ELSE 0 END) FROM call_facts",
+                );
+                push_fact_scope(&mut q, company, rep, range);
+                q.push(" GROUP BY rep_id ORDER BY SUM(CASE WHEN appointment_booked THEN 1 ELSE 0 END) DESC, rep_id");
+                Ok(q.build()
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err(db_err)?
+                    .iter()
+                    .map(|r| {
+                        let n = |i: usize| u64::try_from(r.get::<i64, _>(i)).unwrap_or(0);
+                        (r.get::<Option<String>, _>(0), n(1), n(2), n(3))
+                    })
+                    .collect())
+            }
+
+            async fn matching_calls(
+                &self,
+                company: &CompanyId,
+                rep: Option<&str>,
+                range: &DateRange,
+                f: &FactFilter,
+                order: FactOrder,
+                limit: u32,
+            ) -> Result<(Vec<String>, u64)> {
+                fn filter<'a>(
+                    q: &mut QueryBuilder<'a, $db>,
+                    company: &CompanyId,
+                    rep: Option<&str>,
+                    range: &DateRange,
+                    f: &FactFilter,
+                ) {
+                    push_fact_scope(q, company, rep, range);
+                    if let Some(t) = &f.objection_type {
+                        q.push(" AND call_id IN (SELECT call_id FROM call_objection_facts WHERE company_id = ")
+                            .push_bind(company.as_str().to_string())
+                            .push(" AND objection_type = ")
+                            .push_bind(t.clone())
+                            .push(")");
+                    }
+                    if let Some(o) = &f.outcome {
+                        q.push(" AND outcome = ").push_bind(o.clone());
+                    }
+                    if let Some(o) = &f.exclude_outcome {
+                        q.push(" AND outcome <> ").push_bind(o.clone());
+                    }
+                    if let Some(b) = f.qualified {
+                        q.push(" AND qualified = ").push_bind(b);
+                    }
+                    if let Some(b) = f.appointment_booked {
+                        q.push(" AND appointment_booked = ").push_bind(b);
+                    }
+                    if let Some(t) = &f.call_type {
+                        q.push(" AND call_type = ").push_bind(t.clone());
+                    }
+                    if let Some(s) = &f.lead_status {
+                        q.push(" AND lead_status = ").push_bind(s.clone());
+                    }
+                }
+                let mut count = QueryBuilder::<$db>::new("SELECT COUNT(*) FROM call_facts");
+                filter(&mut count, company, rep, range, f);
+                let total: i64 = count.build().fetch_one(&self.pool).await.map_err(db_err)?.get(0);
+                let mut q = QueryBuilder::<$db>::new("SELECT call_id FROM call_facts");
+                filter(&mut q, company, rep, range, f);
+                q.push(match order {
+                    FactOrder::Recent => " ORDER BY occurred_at DESC, call_id",
+                    FactOrder::ComplianceAsc => {
+                        " ORDER BY (compliance_score IS NULL), compliance_score ASC, occurred_at DESC, call_id"
+                    }
+                    FactOrder::RehashDesc => " ORDER BY rehash_score DESC, occurred_at DESC, call_id",
+                });
+                q.push(" LIMIT ").push_bind(i64::from(limit.max(1)));
+                let ids =
+                    q.build().fetch_all(&self.pool).await.map_err(db_err)?.iter().map(|r| r.get::<String, _>(0)).collect();
+                Ok((ids, u64::try_from(total).unwrap_or(0)))
+            }
         }
 
         const SUMMARY_COLUMNS: &str =
@@ -995,6 +1104,125 @@ macro_rules! impl_sql_store {
             }
         }
 
+        /// Columns of `chunks`, qualified with `c.` so the FTS join can use them too.
+        const CHUNK_COLUMNS: &str = "c.company_id, c.chunk_id, c.source_type, c.source_id, c.rep_id, c.title, \
+            c.position, c.text, c.segment_start, c.segment_end, c.start_time, c.page, c.metadata, c.occurred_at, \
+            c.created_at";
+
+        /// The filters every chunk search shares (after the backend's own match condition).
+        fn push_chunk_filters<'a>(qb: &mut QueryBuilder<'a, $db>, company: &CompanyId, q: &ChunkQuery) {
+            qb.push(" AND c.company_id = ").push_bind(company.as_str().to_string());
+            if let Some(rep) = &q.rep_scope {
+                qb.push(" AND (c.source_type = 'document' OR c.rep_id = ").push_bind(rep.clone()).push(")");
+            }
+            if let Some(t) = q.source_type {
+                qb.push(" AND c.source_type = ").push_bind(t.as_str());
+            }
+            if !q.source_ids.is_empty() {
+                qb.push(" AND c.source_id IN (");
+                let mut sep = qb.separated(", ");
+                for id in &q.source_ids {
+                    sep.push_bind(id.clone());
+                }
+                qb.push(")");
+            }
+            if let Some(t) = q.occurred_after {
+                qb.push(" AND c.occurred_at >= ").push_bind(t);
+            }
+            if let Some(t) = q.occurred_before {
+                qb.push(" AND c.occurred_at < ").push_bind(t);
+            }
+        }
+
+        #[async_trait]
+        impl KnowledgeStore for $store {
+            async fn replace_chunks(
+                &self,
+                company: &CompanyId,
+                source_type: SourceType,
+                source_id: &str,
+                chunks: &[Chunk],
+            ) -> Result<()> {
+                let _w = self.writer().await;
+                let mut tx = self.pool.begin().await.map_err(db_err)?;
+                sqlx::query("DELETE FROM chunks WHERE company_id = $1 AND source_type = $2 AND source_id = $3")
+                    .bind(company.as_str())
+                    .bind(source_type.as_str())
+                    .bind(source_id)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db_err)?;
+                for c in chunks {
+                    sqlx::query(
+                        "INSERT INTO chunks (company_id, chunk_id, source_type, source_id, rep_id, title, position, text, \
+                         segment_start, segment_end, start_time, page, metadata, occurred_at, created_at) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
+                    )
+                    .bind(company.as_str())
+                    .bind(&c.chunk_id)
+                    .bind(source_type.as_str())
+                    .bind(source_id)
+                    .bind(c.rep_id.as_deref())
+                    .bind(&c.title)
+                    .bind(i64::from(c.position))
+                    .bind(&c.text)
+                    .bind(c.segment_start.map(i64::from))
+                    .bind(c.segment_end.map(i64::from))
+                    .bind(c.start_time)
+                    .bind(c.page.map(i64::from))
+                    .bind(Json(&c.metadata))
+                    .bind(c.occurred_at)
+                    .bind(c.created_at)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(|e| db_err_or_conflict(e, || format!("chunk {} appears twice", c.chunk_id)))?;
+                }
+                tx.commit().await.map_err(db_err)
+            }
+
+            async fn delete_chunks(&self, company: &CompanyId, source_type: SourceType, source_id: &str) -> Result<u64> {
+                let _w = self.writer().await;
+                Ok(sqlx::query("DELETE FROM chunks WHERE company_id = $1 AND source_type = $2 AND source_id = $3")
+                    .bind(company.as_str())
+                    .bind(source_type.as_str())
+                    .bind(source_id)
+                    .execute(&self.pool)
+                    .await
+                    .map_err(db_err)?
+                    .rows_affected())
+            }
+
+            async fn search_chunks(&self, company: &CompanyId, q: &ChunkQuery) -> Result<Vec<(Chunk, f32)>> {
+                let terms: Vec<String> = q
+                    .terms
+                    .iter()
+                    .map(|t| t.chars().filter(|c| c.is_alphanumeric()).collect::<String>().to_lowercase())
+                    .filter(|t| !t.is_empty())
+                    .collect();
+                if terms.is_empty() {
+                    return Ok(Vec::new());
+                }
+                let rows = self.fts_search(company, q, &terms).await?;
+                rows.into_iter().map(|r| Ok((r.chunk.into_domain()?, r.score as f32))).collect()
+            }
+
+            async fn source_chunks(&self, company: &CompanyId, source_type: SourceType, source_id: &str) -> Result<Vec<Chunk>> {
+                sqlx::query_as::<_, ChunkRow>(&format!(
+                    "SELECT {CHUNK_COLUMNS} FROM chunks c WHERE c.company_id = $1 AND c.source_type = $2 \
+                     AND c.source_id = $3 ORDER BY c.position"
+                ))
+                .bind(company.as_str())
+                .bind(source_type.as_str())
+                .bind(source_id)
+                .fetch_all(&self.pool)
+                .await
+                .map_err(db_err)?
+                .into_iter()
+                .map(ChunkRow::into_domain)
+                .collect()
+            }
+        }
+
         impl Store for $store {
             fn backend_name(&self) -> &'static str {
                 $name
@@ -1003,3 +1231,4 @@ macro_rules! impl_sql_store {
     };
 }
 pub(crate) use impl_sql_store;
+pub(crate) use rows::ChunkHitRow;

@@ -30,6 +30,26 @@ impl PostgresStore {
     async fn writer(&self) -> Option<MutexGuard<'_, ()>> {
         None
     }
+
+    /// Full-text search on the generated tsvector: any term may match (OR), ranked by cover
+    /// density (title weighted A), normalised by document length.
+    async fn fts_search(
+        &self,
+        company: &crate::domain::CompanyId,
+        q: &crate::domain::ChunkQuery,
+        terms: &[String],
+    ) -> crate::Result<Vec<super::ChunkHitRow>> {
+        let query = terms.join(" | ");
+        let mut qb = sqlx::QueryBuilder::<sqlx::Postgres>::new(format!(
+            "SELECT {}, ts_rank_cd(c.tsv, q, 1)::float8 AS score FROM chunks c, to_tsquery('english', ",
+            CHUNK_COLUMNS
+        ));
+        qb.push_bind(query);
+        qb.push(") q WHERE c.tsv @@ q");
+        push_chunk_filters(&mut qb, company, q);
+        qb.push(" ORDER BY score DESC LIMIT ").push_bind(i64::from(q.limit.max(1)));
+        qb.build_query_as::<super::ChunkHitRow>().fetch_all(&self.pool).await.map_err(super::db_err)
+    }
 }
 
 super::impl_sql_store!(PostgresStore, sqlx::Postgres, "FOR UPDATE SKIP LOCKED", "postgres");

@@ -8,8 +8,8 @@ use serde_json::{Map, Value};
 use sqlx::types::Json;
 
 use crate::domain::{
-    AnalysisRecord, AuditEvent, Call, CallStatus, CallType, CompanyId, CrmEntity, CrmEvent, Job, JobStatus, SopStage,
-    StageState, Summary, SummaryType,
+    AnalysisRecord, AuditEvent, Call, CallStatus, CallType, Chunk, CompanyId, CrmEntity, CrmEvent, Job, JobStatus,
+    SopStage, SourceType, StageState, Summary, SummaryType,
 };
 use crate::error::{Error, Result};
 
@@ -223,6 +223,57 @@ impl SummaryRow {
             call_id: self.call_id,
             content: self.content,
             details: self.details.0,
+            created_at: self.created_at,
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct ChunkRow {
+    company_id: String,
+    chunk_id: String,
+    source_type: String,
+    source_id: String,
+    rep_id: Option<String>,
+    title: String,
+    position: i64,
+    text: String,
+    segment_start: Option<i64>,
+    segment_end: Option<i64>,
+    start_time: Option<f64>,
+    page: Option<i64>,
+    metadata: Json<Map<String, Value>>,
+    occurred_at: Option<DateTime<Utc>>,
+    created_at: DateTime<Utc>,
+}
+
+/// A chunk with its search score.
+#[derive(sqlx::FromRow)]
+pub(crate) struct ChunkHitRow {
+    #[sqlx(flatten)]
+    pub(crate) chunk: ChunkRow,
+    pub(crate) score: f64,
+}
+
+impl ChunkRow {
+    pub(crate) fn into_domain(self) -> Result<Chunk> {
+        let small = |v: Option<i64>| v.and_then(|x| u32::try_from(x).ok());
+        Ok(Chunk {
+            company_id: CompanyId::parse(self.company_id).map_err(|e| corrupt("chunk", e))?,
+            source_type: SourceType::parse(&self.source_type)
+                .ok_or_else(|| Error::internal(format!("stored chunk has unknown source `{}`", self.source_type)))?,
+            chunk_id: self.chunk_id,
+            source_id: self.source_id,
+            rep_id: self.rep_id,
+            title: self.title,
+            position: u32::try_from(self.position).unwrap_or(0),
+            text: self.text,
+            segment_start: small(self.segment_start),
+            segment_end: small(self.segment_end),
+            start_time: self.start_time,
+            page: small(self.page),
+            metadata: self.metadata.0,
+            occurred_at: self.occurred_at,
             created_at: self.created_at,
         })
     }

@@ -46,6 +46,25 @@ impl SqliteStore {
     async fn writer(&self) -> Option<MutexGuard<'_, ()>> {
         Some(self.write_lock.lock().await)
     }
+
+    /// FTS5 search: any term may match (OR), ranked by BM25 with the title weighted double.
+    async fn fts_search(
+        &self,
+        company: &crate::domain::CompanyId,
+        q: &crate::domain::ChunkQuery,
+        terms: &[String],
+    ) -> crate::Result<Vec<super::ChunkHitRow>> {
+        let matcher = terms.iter().map(|t| format!("\"{t}\"")).collect::<Vec<_>>().join(" OR ");
+        let mut qb = sqlx::QueryBuilder::<sqlx::Sqlite>::new(format!(
+            "SELECT {}, -bm25(chunks_fts, 2.0, 1.0) AS score FROM chunks_fts JOIN chunks c ON c.rowid = chunks_fts.rowid \
+             WHERE chunks_fts MATCH ",
+            CHUNK_COLUMNS
+        ));
+        qb.push_bind(matcher);
+        push_chunk_filters(&mut qb, company, q);
+        qb.push(" ORDER BY score DESC LIMIT ").push_bind(i64::from(q.limit.max(1)));
+        qb.build_query_as::<super::ChunkHitRow>().fetch_all(&self.pool).await.map_err(super::db_err)
+    }
 }
 
 super::impl_sql_store!(SqliteStore, sqlx::Sqlite, "", "sqlite");
