@@ -43,3 +43,4 @@ pub use auth::{Action, DataScope, Permission, Principal, Role};
 pub use domain::*;
 pub use error::{Error, ErrorKind, Result};
 pub use otto::{Otto, OttoBuilder};
+pub use services::{AskInput, AskOutcome};

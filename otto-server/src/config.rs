@@ -32,6 +32,27 @@ pub struct Config {
     pub log_format: String,
     /// Background workers processing calls (0: this process only serves the API).
     pub workers: usize,
+    /// `offline` (default: the built-in rules engine) or `llm` (the `[llm]` model, falling back
+    /// to the offline engine when the model fails).
+    pub analysis_engine: String,
+    /// A language model, for `analysis_engine = "llm"`.
+    pub llm: Option<LlmConfig>,
+}
+
+/// A language model provider.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LlmConfig {
+    /// `openai` (any OpenAI-compatible server: OpenAI, Ollama, vLLM, llama.cpp, LM Studio) or
+    /// `anthropic`.
+    pub provider: String,
+    /// Model name.
+    pub model: String,
+    /// API base URL (default: the provider's).
+    pub base_url: Option<String>,
+    /// API key (`OTTO_LLM__API_KEY`); local servers need none.
+    pub api_key: Option<String>,
+    /// Request timeout in seconds (default 60).
+    pub timeout_secs: Option<u64>,
 }
 
 impl Default for Config {
@@ -45,6 +66,8 @@ impl Default for Config {
             rate_limits: RateLimits::default(),
             log_format: "text".into(),
             workers: 2,
+            analysis_engine: "offline".into(),
+            llm: None,
         }
     }
 }

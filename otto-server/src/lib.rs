@@ -41,7 +41,49 @@ pub async fn open_otto(config: &Config) -> Result<Otto, Error> {
         None => Arc::new(SqliteStore::open(config.data_dir.join("otto.db")).await?),
     };
     let blobs = Arc::new(FsBlobStore::open(config.data_dir.join("blobs"))?);
-    Otto::builder().store(store).blobs(blobs).build()
+    let mut builder = Otto::builder().store(store).blobs(blobs);
+    let llm = config.llm.as_ref().map(llm_engine).transpose()?;
+    if let Some(llm) = &llm {
+        builder = builder.llm(Arc::clone(llm));
+    }
+    match (config.analysis_engine.as_str(), llm) {
+        ("offline", _) => {}
+        ("llm", Some(llm)) => builder = builder.analyzer(Arc::new(otto_core::analyzers::LlmAnalyzer::new(llm))),
+        ("llm", None) => {
+            return Err(Error::invalid("analysis_engine", "`llm` needs an [llm] section (provider, model)"))
+        }
+        (other, _) => return Err(Error::invalid("analysis_engine", format!("`{other}` is neither offline nor llm"))),
+    }
+    builder.build()
+}
+
+/// The language model an `[llm]` section describes.
+fn llm_engine(c: &config::LlmConfig) -> Result<Arc<dyn otto_core::ports::LlmEngine>, Error> {
+    use otto_core::adapters::llm::{AnthropicConfig, AnthropicEngine, OpenAiConfig, OpenAiEngine};
+    let timeout = std::time::Duration::from_secs(c.timeout_secs.unwrap_or(60));
+    Ok(match c.provider.as_str() {
+        "openai" => {
+            let mut cfg = OpenAiConfig::new(&c.model).timeout(timeout);
+            if let Some(u) = &c.base_url {
+                cfg = cfg.base_url(u);
+            }
+            if let Some(k) = &c.api_key {
+                cfg = cfg.api_key(k);
+            }
+            Arc::new(OpenAiEngine::new(cfg)?)
+        }
+        "anthropic" => {
+            let mut cfg = AnthropicConfig::new(&c.model).timeout(timeout);
+            if let Some(u) = &c.base_url {
+                cfg = cfg.base_url(u);
+            }
+            if let Some(k) = &c.api_key {
+                cfg = cfg.api_key(k);
+            }
+            Arc::new(AnthropicEngine::new(cfg)?)
+        }
+        other => return Err(Error::invalid("llm.provider", format!("`{other}` is neither openai nor anthropic"))),
+    })
 }
 
 /// Builds the HTTP state from a config (opening the store, resolving the JWT secret).

@@ -273,3 +273,91 @@ async fn test_summaries_daily_appointment_prep_and_history() {
     let h = app.call("GET", "/api/v1/summary/rep_a/history?limit=1&sort=date&order=asc", &mgr, "co", None).await;
     assert_eq!((h.body["summaries"].as_array().unwrap().len(), h.body["has_more"].clone()), (1, json!(true)));
 }
+
+mod llm_engine {
+    use super::*;
+    use axum::routing::post;
+
+    /// An OpenAI-compatible stand-in whose "model" answers with the offline engine's analysis of
+    /// the transcript it was sent (or with broken JSON when `broken`).
+    async fn standin(broken: bool) -> String {
+        let app = axum::Router::new().route(
+            "/v1/chat/completions",
+            post(move |axum::Json(body): axum::Json<Value>| async move {
+                assert!(body["response_format"]["json_schema"]["schema"].is_object(), "structured output requested");
+                let user = body["messages"][1]["content"].as_str().unwrap();
+                let call: Value = serde_json::from_str(user.trim_start_matches("Analyse this call:\n")).unwrap();
+                let segments = call["segments"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|s| {
+                        let speaker = match s["speaker"].as_str().unwrap() {
+                            "rep" => otto_core::analysis::Speaker::Rep,
+                            "customer" => otto_core::analysis::Speaker::Customer,
+                            o => otto_core::analysis::Speaker::Other(o.into()),
+                        };
+                        otto_core::analysis::Segment::new(speaker, s["text"].as_str().unwrap())
+                    })
+                    .collect();
+                let input = otto_core::analysis::AnalysisInput {
+                    call_type: None,
+                    started_at: None,
+                    segments,
+                    sop_stages: vec![],
+                };
+                let content = if broken {
+                    "{\"lead\": ".to_string()
+                } else {
+                    serde_json::to_string(&otto_core::analysis::analyze(&input)).unwrap()
+                };
+                axum::Json(json!({
+                    "id": "chatcmpl-1", "object": "chat.completion", "created": 0, "model": "test-model",
+                    "choices": [{"index": 0, "message": {"role": "assistant", "content": content}, "finish_reason": "stop"}],
+                    "usage": {"prompt_tokens": 10, "completion_tokens": 10, "total_tokens": 20}
+                }))
+            }),
+        );
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+        format!("http://{addr}/v1")
+    }
+
+    async fn app_on(base_url: String) -> TestApp {
+        app_with_config(|c| {
+            c.analysis_engine = "llm".into();
+            c.llm = Some(otto_server::config::LlmConfig {
+                provider: "openai".into(),
+                model: "test-model".into(),
+                base_url: Some(base_url),
+                api_key: None,
+                timeout_secs: Some(5),
+            });
+        })
+        .await
+    }
+
+    #[tokio::test]
+    async fn test_llm_engine_is_configuration_only() {
+        let app = app_on(standin(false).await).await;
+        let mgr = token("co", "mgr", "manager", 600);
+        app.call("POST", "/api/v1/calls", &mgr, "co", Some(water_heater_call())).await;
+        assert_eq!(wait_analysed(&app, &mgr, "co", "wh_1").await["status"], "completed");
+        let a = app.call("GET", "/api/v1/calls/wh_1/analysis", &mgr, "co", None).await;
+        assert_eq!(a.body["engine"], "openai:test-model");
+        assert_eq!(a.body["engine_version"], otto_core::analyzers::PROMPT_VERSION);
+    }
+
+    #[tokio::test]
+    async fn test_broken_model_output_falls_back_to_the_offline_engine() {
+        let app = app_on(standin(true).await).await;
+        let mgr = token("co", "mgr", "manager", 600);
+        app.call("POST", "/api/v1/calls", &mgr, "co", Some(water_heater_call())).await;
+        assert_eq!(wait_analysed(&app, &mgr, "co", "wh_1").await["status"], "completed");
+        let a = app.call("GET", "/api/v1/calls/wh_1/analysis", &mgr, "co", None).await;
+        let engine = a.body["engine"].as_str().unwrap();
+        assert!(engine.starts_with("otto-offline (fallback from openai:test-model"), "{engine}");
+        assert_eq!(a.body["objections"], json!([]));
+    }
+}

@@ -18,5 +18,5 @@ pub use blob::BlobStore;
 pub use clock::{Clock, SystemClock};
 pub use store::{
     AnalysisStore, AnalyticsStore, AuditLog, CallStore, ComplianceAggregates, CrmStore, EntityUpsert, JobQueue,
-    KnowledgeStore, SopStore, Store, SummaryStore,
+    KnowledgeStore, RagStore, SopStore, Store, SummaryStore,
 };

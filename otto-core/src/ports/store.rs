@@ -5,7 +5,8 @@ use std::time::Duration;
 use crate::domain::{
     AnalysisRecord, AuditEvent, AuditFilter, Call, CallFacts, CallFilter, Chunk, ChunkQuery, CompanyId, CrmEntity,
     CrmEvent, DateRange, FactFilter, FactOrder, Job, JobStatus, LeaseRequest, NewCrmEntity, NewCrmEvent, NewJob, Page,
-    SopStage, SopStageFilter, SourceType, Summary, SummaryFilter, SummaryType,
+    RagQueryFilter, RagQueryRecord, RagSession, SopStage, SopStageFilter, SourceType, Summary, SummaryFilter,
+    SummaryType,
 };
 use crate::error::Result;
 
@@ -220,10 +221,34 @@ pub trait KnowledgeStore: Send + Sync {
     async fn source_chunks(&self, company: &CompanyId, source_type: SourceType, source_id: &str) -> Result<Vec<Chunk>>;
 }
 
+/// Ask Otto sessions and query history.
+#[async_trait]
+pub trait RagStore: Send + Sync {
+    /// Stores a new session.
+    async fn insert_session(&self, session: &RagSession) -> Result<()>;
+    /// A session of the company.
+    async fn get_session(&self, company: &CompanyId, session_id: &str) -> Result<Option<RagSession>>;
+    /// Stores a query and marks its session active, in one transaction.
+    async fn insert_query(&self, query: &RagQueryRecord) -> Result<()>;
+    /// A query of the company.
+    async fn get_query(&self, company: &CompanyId, query_id: &str) -> Result<Option<RagQueryRecord>>;
+    /// A filtered page of the company's queries.
+    async fn list_queries(&self, company: &CompanyId, filter: &RagQueryFilter) -> Result<Page<RagQueryRecord>>;
+}
+
 /// Everything Otto persists. One adapter (SQLite, PostgreSQL) implements all of it so that
 /// multi-entity writes can share a transaction.
 pub trait Store:
-    CallStore + CrmStore + SopStore + JobQueue + AnalysisStore + AnalyticsStore + SummaryStore + AuditLog + KnowledgeStore
+    CallStore
+    + CrmStore
+    + SopStore
+    + JobQueue
+    + AnalysisStore
+    + AnalyticsStore
+    + SummaryStore
+    + AuditLog
+    + KnowledgeStore
+    + RagStore
 {
     /// Adapter name for logs and `/health` (`sqlite`, `postgres`).
     fn backend_name(&self) -> &'static str;

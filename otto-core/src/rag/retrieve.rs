@@ -15,7 +15,68 @@ const CANDIDATES: u32 = 40;
 /// Sources cited.
 const SOURCES: usize = 5;
 /// Sentences in an answer.
-const SENTENCES: usize = 4;
+const SENTENCES: usize = 8;
+
+/// Question words asking for amounts.
+const NUMBER_QUESTIONS: &[&str] =
+    &["much", "price", "cost", "budget", "quote", "quoted", "paying", "pay", "afford", "spend"];
+/// Question words asking where things stand.
+const STATUS_QUESTIONS: &[&str] =
+    &["stand", "status", "next", "follow", "when", "outcome", "happened", "decide", "decided"];
+
+/// Words that tend to answer a question about a topic word ("paying" is answered by financing
+/// terms, "concerns" by objections).
+fn related_words(term: &str) -> &'static [&'static str] {
+    match term {
+        t if t.starts_with("pay") => {
+            &["financing", "finance", "financed", "monthly", "month", "loan", "cash", "percent", "payment"]
+        }
+        t if t.starts_with("buy") || t.starts_with("bought") || t.starts_with("purchas") => {
+            &["system", "install", "total", "sign", "including", "package", "ahead"]
+        }
+        t if t.starts_with("budget") || t.starts_with("afford") => {
+            &["afford", "aside", "thousand", "budget", "spend", "price", "expensive"]
+        }
+        t if t.starts_with("concern") || t.starts_with("worr") || t.starts_with("objection") => {
+            &["objection", "worried", "concern", "expensive", "afford", "trust", "wary"]
+        }
+        t if t.starts_with("handl") || t.starts_with("respond") => {
+            &["warranty", "compare", "difference", "includes", "instead", "objection"]
+        }
+        t if t.starts_with("competitor") || t.starts_with("quote") => {
+            &["quote", "came", "cheaper", "company", "competitor", "bid"]
+        }
+        t if t.starts_with("chang") => &["instead", "new", "redesign", "smaller", "revised", "now", "down"],
+        t if t.starts_with("follow") => &["follow", "call", "back", "appointment", "next", "review"],
+        _ => &[],
+    }
+}
+
+/// Splits `Rep (Dana): text` / `Customer: text` into the speaker label and the words said.
+fn split_speaker(sentence: &str) -> (Option<&str>, &str) {
+    for label in ["Rep", "Customer", "Speaker"] {
+        if let Some(rest) = sentence.strip_prefix(label) {
+            if let Some(idx) = rest.find(": ") {
+                if rest[..idx].is_empty() || rest[..idx].starts_with(" (") {
+                    return (Some(label), rest[idx + 2..].trim());
+                }
+            }
+        }
+    }
+    (None, sentence.trim())
+}
+
+/// Normalised content, so a sentence quoted in the summary and in the transcript counts once.
+fn dedupe_key(sentence: &str) -> String {
+    let mut body = sentence.trim();
+    while let Some((head, rest)) = body.split_once(": ") {
+        if head.split_whitespace().count() > 3 {
+            break;
+        }
+        body = rest.trim();
+    }
+    words(&crate::analysis::text::normalize_numbers(body)).join(" ")
+}
 
 /// Words that make a question refer back to the previous one.
 const BACK_REFERENCES: &[&str] =
@@ -40,9 +101,16 @@ fn sentences(text: &str) -> Vec<(usize, String)> {
     let mut out = Vec::new();
     for (line_no, line) in text.lines().enumerate() {
         let mut current = String::new();
-        for ch in line.chars() {
+        let chars: Vec<char> = line.chars().collect();
+        for (i, &ch) in chars.iter().enumerate() {
             current.push(ch);
-            if matches!(ch, '.' | '?' | '!') && current.trim().len() > 1 {
+            let next = chars.get(i + 1).copied();
+            // "6.4 kW", "Mr. Jensen" and "St. Louis" are not sentence ends.
+            let decimal = ch == '.' && next.is_some_and(|c| c.is_ascii_digit());
+            let abbreviation =
+                ch == '.' && ["Mr.", "Mrs.", "Ms.", "Dr.", "St.", "vs."].iter().any(|a| current.ends_with(a));
+            let end = matches!(ch, '.' | '?' | '!') && next.is_none_or(|c| c.is_whitespace() || c == '"');
+            if end && !decimal && !abbreviation && current.trim().len() > 1 {
                 out.push((line_no, current.trim().to_string()));
                 current.clear();
             }
@@ -118,38 +186,148 @@ pub(super) async fn answer(
     ranked.truncate(SOURCES);
     let top_score = ranked[0].score.max(1e-6);
 
-    // Sentences: from the best sources, those matching the most question terms.
-    let wants_numbers = q_words
-        .iter()
-        .any(|w| ["much", "price", "cost", "budget", "quote", "quoted", "paying", "pay"].contains(&w.as_str()));
-    let mut candidates: Vec<(f32, usize, u32, usize, String, &Chunk)> = Vec::new();
+    // Sentences. Terms that only identify the source (names, places, the company: they are in
+    // the source's title) find the call; the remaining topic terms, widened with related words,
+    // pick what was said about the topic within it.
+    let title_words: Vec<String> = ranked.iter().take(3).flat_map(|s| words(&s.chunks[0].0.title)).collect();
+    let mut topic: Vec<String> = terms.iter().filter(|t| !title_words.iter().any(|w| matches(w, t))).cloned().collect();
+    if topic.is_empty() {
+        topic = terms.clone();
+    }
+    // Words after "about" name the topic outright; capitalised words locate (a person, a street,
+    // a company) more than they describe what to say.
+    let about: Vec<String> =
+        req.question.to_lowercase().split_once(" about ").map(|(_, rest)| query_terms(rest)).unwrap_or_default();
+    let proper: Vec<String> = req
+        .question
+        .split_whitespace()
+        .skip(1)
+        .filter(|w| w.chars().next().is_some_and(char::is_uppercase))
+        .flat_map(words)
+        .collect();
+    let weight = |t: &String| -> f32 {
+        if about.contains(t) {
+            3.0
+        } else if proper.contains(t) {
+            0.75
+        } else {
+            2.0
+        }
+    };
+    let related: Vec<&str> = topic.iter().flat_map(|t| related_words(t).iter().copied()).collect();
+    let wants_numbers = q_words.iter().any(|w| NUMBER_QUESTIONS.contains(&w.as_str()));
+    let wants_status = q_words.iter().any(|w| STATUS_QUESTIONS.contains(&w.as_str()));
+    let mut candidates: Vec<(f32, usize, u32, usize, String, String)> = Vec::new();
     for (rank, s) in ranked.iter().enumerate().take(3) {
         for (chunk, _) in &s.chunks {
-            for (line, sentence) in sentences(&chunk.text) {
-                let w = words(&sentence);
-                let hits = terms.iter().filter(|t| w.iter().any(|x| matches(x, t))).count();
-                if hits == 0 {
+            // The analysis summary is one fact per line; transcripts split into sentences.
+            let units: Vec<(usize, String)> =
+                if chunk.metadata.get("chunk_kind").and_then(|v| v.as_str()) == Some("summary") {
+                    chunk.text.lines().enumerate().map(|(i, l)| (i, l.to_string())).collect()
+                } else {
+                    sentences(&chunk.text)
+                };
+            for (line, sentence) in units {
+                let (speaker, body) = split_speaker(&sentence);
+                let w = words(body);
+                let topic_score: f32 = topic.iter().filter(|t| w.iter().any(|x| matches(x, t))).map(weight).sum();
+                let related_hits = related.iter().filter(|r| w.iter().any(|x| matches(x, r))).count().min(2) as f32;
+                let status_line = wants_status
+                    && w.len() >= 5
+                    && (body.starts_with("Outcome:")
+                        || body.starts_with("Next step:")
+                        || body.starts_with("Appointment booked:"));
+                if topic_score + related_hits == 0.0 && !status_line {
                     continue;
                 }
-                let has_number = sentence.chars().any(|c| c.is_ascii_digit())
-                    || w.iter().any(|x| ["thousand", "hundred", "dollars"].contains(&x.as_str()));
-                let score = hits as f32 + if wants_numbers && has_number { 0.75 } else { 0.0 } - rank as f32 * 0.6
-                    + s.score / top_score;
-                candidates.push((score, rank, chunk.position, line, sentence, chunk));
+                let has_number = body.chars().any(|c| c.is_ascii_digit())
+                    || w.iter().any(|x| ["thousand", "hundred", "dollars", "percent"].contains(&x.as_str()));
+                let score = topic_score
+                    + related_hits
+                    + if wants_numbers && has_number { 1.0 } else { 0.0 }
+                    + if status_line { 2.0 } else { 0.0 }
+                    + if w.len() < 5 { -1.5 } else { 0.0 }
+                    - rank as f32 * 1.5;
+                let shown = match speaker {
+                    Some(who) => format!("{who}: {body}"),
+                    None => body.to_string(),
+                };
+                candidates.push((
+                    score,
+                    rank,
+                    chunk.position,
+                    line,
+                    crate::analysis::text::normalize_numbers(&shown),
+                    chunk.source_id.clone(),
+                ));
             }
         }
     }
-    candidates.sort_by(|a, b| b.0.total_cmp(&a.0));
-    let mut picked: Vec<(usize, u32, usize, String, String)> = Vec::new();
-    for (_, rank, pos, line, sentence, chunk) in &candidates {
-        if picked.len() >= SENTENCES {
-            break;
+    // How the rep answered a concern: the objection and the reply, from the analysis itself.
+    let asks_handling = q_words.iter().any(|w| {
+        [
+            "handle",
+            "handled",
+            "respond",
+            "responded",
+            "answer",
+            "answered",
+            "concerns",
+            "concern",
+            "objections",
+            "objection",
+            "worried",
+        ]
+        .contains(&w.as_str())
+    });
+    if asks_handling && ranked[0].chunks[0].0.source_type == crate::domain::SourceType::Call {
+        let source = ranked[0].chunks[0].0.source_id.clone();
+        let records = otto.store.list_analyses(p.company_id(), &source).await?;
+        if let Some(a) = crate::pipeline::assemble(&records)? {
+            let wanted = super::intent::objection_type_in(&req.question);
+            for (i, o) in a.objections.iter().enumerate() {
+                if wanted.as_deref().is_some_and(|t| o.objection_type.as_str() != t) {
+                    continue;
+                }
+                let text = format!(
+                    "{} objection ({}): \"{}\"",
+                    o.objection_type.as_str(),
+                    if o.handled { "handled" } else { "not handled" },
+                    o.objection_text
+                );
+                candidates.push((
+                    9.0 - i as f32 * 0.1,
+                    0,
+                    0,
+                    i,
+                    crate::analysis::text::normalize_numbers(&text),
+                    source.clone(),
+                ));
+                for (j, e) in o.evidence.iter().skip(1).take(2).enumerate() {
+                    let reply = format!("Rep reply: {}", e.quote);
+                    candidates.push((
+                        8.5 - i as f32 * 0.1,
+                        0,
+                        0,
+                        i * 10 + j + 1,
+                        crate::analysis::text::normalize_numbers(&reply),
+                        source.clone(),
+                    ));
+                }
+            }
         }
-        let clean = sentence.trim().to_string();
-        if picked.iter().any(|p| p.3 == clean) {
+    }
+    candidates.sort_by(|a, b| b.0.total_cmp(&a.0).then((a.1, a.2, a.3).cmp(&(b.1, b.2, b.3))));
+    let mut picked: Vec<(usize, u32, usize, String, String)> = Vec::new();
+    for (score, rank, pos, line, sentence, source) in &candidates {
+        if picked.len() >= SENTENCES || (*rank > 0 && *score < 2.0) {
             continue;
         }
-        picked.push((*rank, *pos, *line, clean, chunk.source_id.clone()));
+        let key = dedupe_key(sentence);
+        if picked.iter().any(|p| dedupe_key(&p.3) == key) {
+            continue;
+        }
+        picked.push((*rank, *pos, *line, sentence.clone(), source.clone()));
     }
     picked.sort_by_key(|p| (p.0, p.1, p.2));
 

@@ -7,5 +7,8 @@ mod audit;
 mod calls;
 mod crm;
 mod processing;
+mod rag;
 mod sop;
 mod summaries;
+
+pub use rag::{AskInput, AskOutcome};

@@ -35,14 +35,19 @@ pub fn token(company: &str, user: &str, role: &str, exp_offset: i64) -> String {
 }
 
 pub async fn app_with(limits: RateLimits, jwks_url: Option<String>) -> TestApp {
+    app_with_config(|c| {
+        c.rate_limits = limits;
+        c.jwks_url = jwks_url;
+    })
+    .await
+}
+
+/// An app on a config adjusted by `adjust` (data dir and secret are set for you).
+pub async fn app_with_config(adjust: impl FnOnce(&mut Config)) -> TestApp {
     let dir = tempfile::tempdir().unwrap();
-    let config = Config {
-        data_dir: dir.path().to_path_buf(),
-        jwt_secret: Some(SECRET.into()),
-        jwks_url,
-        rate_limits: limits,
-        ..Config::default()
-    };
+    let mut config =
+        Config { data_dir: dir.path().to_path_buf(), jwt_secret: Some(SECRET.into()), ..Config::default() };
+    adjust(&mut config);
     let (state, _) = otto_server::build_state(&config).await.unwrap();
     // Workers run as in `otto serve`, polling quickly so tests don't wait.
     let (stop, rx) = tokio::sync::watch::channel(false);

@@ -48,14 +48,16 @@ macro_rules! impl_sql_store {
         use sqlx::types::Json;
         use sqlx::{QueryBuilder, Row};
 
-        use $crate::adapters::sql::rows::{AnalysisRow, AuditRow, ChunkRow, CallRow, SummaryRow, EntityRow, EventRow, JobRow, StageRow};
+        use $crate::adapters::sql::rows::{RagQueryRow, AnalysisRow, AuditRow, ChunkRow, CallRow, SummaryRow, EntityRow, EventRow, JobRow, StageRow};
         use $crate::adapters::sql::{db_err, db_err_or_conflict};
         use $crate::domain::{
+            RagQueryFilter, RagQueryRecord, RagSession,
             new_id, AnalysisRecord, AuditEvent, AuditFilter, Chunk, ChunkQuery, FactFilter, FactOrder, SourceType, Call, CallFacts, DateRange, Summary, SummaryFilter, SummaryType, CallFilter, CompanyId, CrmEntity, CrmEvent, Job, JobStatus, LeaseRequest, NewCrmEntity,
             NewCrmEvent, NewJob, Page, SopStage, SopStageFilter,
         };
         use $crate::error::{Error, Result};
         use $crate::ports::{
+            RagStore,
             AnalysisStore, AnalyticsStore, AuditLog, KnowledgeStore, CallStore, ComplianceAggregates, SummaryStore, CrmStore, EntityUpsert, JobQueue, SopStore, Store};
 
         const CALL_COLUMNS: &str = "company_id, call_id, rep_id, status, processing_status, audio_url, \
@@ -1220,6 +1222,130 @@ macro_rules! impl_sql_store {
                 .into_iter()
                 .map(ChunkRow::into_domain)
                 .collect()
+            }
+        }
+
+        const QUERY_COLUMNS: &str = "company_id, query_id, session_id, user_id, query_text, response_text, \
+            citations, suggested_follow_ups, mode, confidence, processing_ms, created_at";
+
+        #[async_trait]
+        impl RagStore for $store {
+            async fn insert_session(&self, s: &RagSession) -> Result<()> {
+                let _w = self.writer().await;
+                sqlx::query(
+                    "INSERT INTO rag_sessions (company_id, session_id, user_id, created_at, last_active_at) \
+                     VALUES ($1, $2, $3, $4, $5)",
+                )
+                .bind(s.company_id.as_str())
+                .bind(&s.session_id)
+                .bind(&s.user_id)
+                .bind(s.created_at)
+                .bind(s.last_active_at)
+                .execute(&self.pool)
+                .await
+                .map_err(|e| db_err_or_conflict(e, || format!("session {} already exists", s.session_id)))?;
+                Ok(())
+            }
+
+            async fn get_session(&self, company: &CompanyId, session_id: &str) -> Result<Option<RagSession>> {
+                let row: Option<(String, String, DateTime<Utc>, DateTime<Utc>)> = sqlx::query_as(
+                    "SELECT session_id, user_id, created_at, last_active_at FROM rag_sessions \
+                     WHERE company_id = $1 AND session_id = $2",
+                )
+                .bind(company.as_str())
+                .bind(session_id)
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(db_err)?;
+                Ok(row.map(|(session_id, user_id, created_at, last_active_at)| RagSession {
+                    session_id,
+                    company_id: company.clone(),
+                    user_id,
+                    created_at,
+                    last_active_at,
+                }))
+            }
+
+            async fn insert_query(&self, q: &RagQueryRecord) -> Result<()> {
+                let _w = self.writer().await;
+                let mut tx = self.pool.begin().await.map_err(db_err)?;
+                sqlx::query(&format!(
+                    "INSERT INTO rag_queries ({QUERY_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"
+                ))
+                .bind(q.company_id.as_str())
+                .bind(&q.query_id)
+                .bind(&q.session_id)
+                .bind(&q.user_id)
+                .bind(&q.query_text)
+                .bind(&q.response_text)
+                .bind(Json(&q.citations))
+                .bind(Json(&q.suggested_follow_ups))
+                .bind(&q.mode)
+                .bind(f64::from(q.confidence))
+                .bind(i64::try_from(q.processing_ms).unwrap_or(i64::MAX))
+                .bind(q.created_at)
+                .execute(&mut *tx)
+                .await
+                .map_err(db_err)?;
+                sqlx::query("UPDATE rag_sessions SET last_active_at = $3 WHERE company_id = $1 AND session_id = $2")
+                    .bind(q.company_id.as_str())
+                    .bind(&q.session_id)
+                    .bind(q.created_at)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db_err)?;
+                tx.commit().await.map_err(db_err)
+            }
+
+            async fn get_query(&self, company: &CompanyId, query_id: &str) -> Result<Option<RagQueryRecord>> {
+                sqlx::query_as::<_, RagQueryRow>(&format!(
+                    "SELECT {QUERY_COLUMNS} FROM rag_queries WHERE company_id = $1 AND query_id = $2"
+                ))
+                .bind(company.as_str())
+                .bind(query_id)
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(db_err)?
+                .map(RagQueryRow::into_domain)
+                .transpose()
+            }
+
+            async fn list_queries(&self, company: &CompanyId, f: &RagQueryFilter) -> Result<Page<RagQueryRecord>> {
+                fn filter<'a>(qb: &mut QueryBuilder<'a, $db>, company: &CompanyId, f: &RagQueryFilter) {
+                    qb.push(" WHERE company_id = ").push_bind(company.as_str().to_string());
+                    if let Some(u) = &f.user_id {
+                        qb.push(" AND user_id = ").push_bind(u.clone());
+                    }
+                    if let Some(s) = &f.session_id {
+                        qb.push(" AND session_id = ").push_bind(s.clone());
+                    }
+                    if let Some(s) = &f.search {
+                        // LIKE wildcards in the search text are literal.
+                        let escaped = s.to_lowercase().replace('!', "!!").replace('%', "!%").replace('_', "!_");
+                        qb.push(" AND LOWER(query_text) LIKE ").push_bind(format!("%{escaped}%")).push(" ESCAPE '!'");
+                    }
+                }
+                let mut count = QueryBuilder::<$db>::new("SELECT COUNT(*) FROM rag_queries");
+                filter(&mut count, company, f);
+                let total: i64 = count.build().fetch_one(&self.pool).await.map_err(db_err)?.get(0);
+                let mut q = QueryBuilder::<$db>::new(format!("SELECT {QUERY_COLUMNS} FROM rag_queries"));
+                filter(&mut q, company, f);
+                let col = match f.sort {
+                    $crate::domain::RagQuerySort::CreatedAt => "created_at",
+                    $crate::domain::RagQuerySort::QueryText => "LOWER(query_text)",
+                };
+                let dir = f.order.sql();
+                q.push(format!(" ORDER BY {col} {dir}, query_id {dir} LIMIT "));
+                q.push_bind(i64::from(f.page.limit));
+                q.push(" OFFSET ");
+                q.push_bind(i64::try_from(f.page.offset).unwrap_or(i64::MAX));
+                let rows = q.build_query_as::<RagQueryRow>().fetch_all(&self.pool).await.map_err(db_err)?;
+                Ok(Page {
+                    items: rows.into_iter().map(RagQueryRow::into_domain).collect::<Result<_>>()?,
+                    total: u64::try_from(total).unwrap_or(0),
+                    limit: f.page.limit,
+                    offset: f.page.offset,
+                })
             }
         }
 

@@ -9,7 +9,7 @@ use sqlx::types::Json;
 
 use crate::domain::{
     AnalysisRecord, AuditEvent, Call, CallStatus, CallType, Chunk, CompanyId, CrmEntity, CrmEvent, Job, JobStatus,
-    SopStage, SourceType, StageState, Summary, SummaryType,
+    RagQueryRecord, SopStage, SourceType, StageState, Summary, SummaryType,
 };
 use crate::error::{Error, Result};
 
@@ -274,6 +274,41 @@ impl ChunkRow {
             page: small(self.page),
             metadata: self.metadata.0,
             occurred_at: self.occurred_at,
+            created_at: self.created_at,
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct RagQueryRow {
+    company_id: String,
+    query_id: String,
+    session_id: String,
+    user_id: String,
+    query_text: String,
+    response_text: String,
+    citations: Json<Vec<crate::rag::Citation>>,
+    suggested_follow_ups: Json<Vec<String>>,
+    mode: String,
+    confidence: f64,
+    processing_ms: i64,
+    created_at: DateTime<Utc>,
+}
+
+impl RagQueryRow {
+    pub(crate) fn into_domain(self) -> Result<RagQueryRecord> {
+        Ok(RagQueryRecord {
+            company_id: CompanyId::parse(self.company_id).map_err(|e| corrupt("query", e))?,
+            query_id: self.query_id,
+            session_id: self.session_id,
+            user_id: self.user_id,
+            query_text: self.query_text,
+            response_text: self.response_text,
+            citations: self.citations.0,
+            suggested_follow_ups: self.suggested_follow_ups.0,
+            mode: self.mode,
+            confidence: self.confidence as f32,
+            processing_ms: u64::try_from(self.processing_ms).unwrap_or(0),
             created_at: self.created_at,
         })
     }

@@ -1,0 +1,161 @@
+//! Ask Otto on the dev set: ingest the 12 labelled calls as transcripts, ask the manager
+//! questions, and measure source-call recall@5 (from the citations) and answer-fact recall.
+//! Skips when `../shared/eval/dev` is absent. `OTTO_EVAL_DIR` points it at another set.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use otto_core::jobs::WorkerConfig;
+use otto_core::{AskInput, CompanyId, NewCall, NewSopStage, NewSopStages, Otto, Principal, Role, SegmentInput};
+use serde_json::Value;
+
+fn dev_dir() -> Option<PathBuf> {
+    let dir = std::env::var_os("OTTO_EVAL_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/eval/dev"));
+    dir.join("questions.json").exists().then_some(dir)
+}
+
+/// Words of a fact that must show up in the answer: content words and numbers, digits kept
+/// whole ("17,200" and "17200" compare equal).
+fn salient(text: &str) -> Vec<String> {
+    const STOP: &[&str] = &[
+        "the", "a", "an", "and", "or", "of", "on", "in", "to", "for", "was", "were", "is", "are", "with", "at", "by",
+        "that", "this", "it", "they", "he", "she", "his", "her", "their", "about", "as", "from", "had", "has", "have",
+        "be", "been", "did", "not", "no", "only", "every", "other", "most", "than", "per",
+    ];
+    text.to_lowercase()
+        .replace(',', "")
+        .split(|c: char| !(c.is_alphanumeric() || c == '.' || c == '%'))
+        .map(|w| w.trim_matches('.').to_string())
+        .filter(|w| w.len() > 1 && !STOP.contains(&w.as_str()))
+        .collect()
+}
+
+fn fact_recalled(fact: &str, answer: &str) -> bool {
+    let want = salient(fact);
+    let have = salient(answer);
+    if want.is_empty() {
+        return true;
+    }
+    let found =
+        want.iter().filter(|w| have.iter().any(|h| h == *w || (w.len() >= 5 && h.starts_with(&w[..5])))).count();
+    found as f64 / want.len() as f64 >= 0.5
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn test_dev_questions_retrieve_the_right_calls() {
+    let Some(dir) = dev_dir() else {
+        eprintln!("skipping: no dev set (../shared/eval/dev)");
+        return;
+    };
+    let data = tempfile::tempdir().unwrap();
+    let otto = Otto::open_embedded(data.path()).await.unwrap();
+    let company = CompanyId::parse("eval_co").unwrap();
+    let mgr = Principal::new("mgr", company.clone(), Role::Manager);
+
+    let sop: Value = serde_json::from_str(&std::fs::read_to_string(dir.join("sop.json")).unwrap()).unwrap();
+    let stages = sop["stages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| NewSopStage {
+            stage_name: s["stage_name"].as_str().unwrap().into(),
+            stage_order: s["stage_order"].as_i64().unwrap() as i32,
+            stage_description: s["stage_description"].as_str().map(Into::into),
+            is_active: true,
+        })
+        .collect();
+    otto.create_sop_stages(&mgr, NewSopStages { stages }).await.unwrap();
+
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| {
+            p.file_name().unwrap().to_string_lossy().starts_with("dev_")
+                || p.file_name().unwrap().to_string_lossy().starts_with("held_")
+        })
+        .collect();
+    files.sort();
+    for f in &files {
+        let c: Value = serde_json::from_str(&std::fs::read_to_string(f).unwrap()).unwrap();
+        let mut metadata = serde_json::Map::new();
+        metadata.insert("customer_name".into(), c["customer"]["name"].clone());
+        metadata.insert("rep_name".into(), c["rep"]["name"].clone());
+        metadata.insert("company_name".into(), c["company"].clone());
+        let call = NewCall {
+            call_id: Some(c["id"].as_str().unwrap().into()),
+            rep_id: Some(c["rep"]["id"].as_str().unwrap().into()),
+            call_type: serde_json::from_value(c["call_type"].clone()).ok(),
+            started_at: serde_json::from_value(c["started_at"].clone()).ok(),
+            caller_phone: c["customer"]["phone"].as_str().map(Into::into),
+            metadata: Some(metadata),
+            segments: Some(
+                c["turns"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|t| SegmentInput {
+                        speaker: t["speaker"].as_str().unwrap().into(),
+                        text: t["text"].as_str().unwrap().into(),
+                        start_time: None,
+                        end_time: None,
+                    })
+                    .collect(),
+            ),
+            ..Default::default()
+        };
+        otto.create_call(&mgr, call).await.unwrap();
+    }
+    let worker = otto_core::pipeline::worker(
+        &otto,
+        WorkerConfig { poll_interval: Duration::from_millis(10), ..Default::default() },
+    );
+    while worker.run_once().await.unwrap().is_some() {}
+
+    let questions: Vec<Value> =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("questions.json")).unwrap()).unwrap();
+    let session = otto.open_rag_session(&mgr, None).await.unwrap();
+    let (mut recall_sum, mut facts_found, mut facts_total) = (0.0, 0, 0);
+    println!("\n{:<4} {:>6} {:>6}  question", "#", "rec@5", "facts");
+    for (i, q) in questions.iter().enumerate() {
+        let input = AskInput {
+            session_id: session.session_id.clone(),
+            message: q["question"].as_str().unwrap().into(),
+            ..Default::default()
+        };
+        let out = otto.ask(&mgr, input).await.unwrap();
+        let mut cited: Vec<String> = Vec::new();
+        for c in &out.answer.citations {
+            if !cited.contains(&c.source_id) {
+                cited.push(c.source_id.clone());
+            }
+        }
+        cited.truncate(5);
+        let want: Vec<&str> = q["source_call_ids"].as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
+        let recall = want.iter().filter(|w| cited.iter().any(|c| c == *w)).count() as f64 / want.len().min(5) as f64;
+        let facts: Vec<&str> = q["answer_facts"].as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
+        let found = facts.iter().filter(|f| fact_recalled(f, &out.answer.answer)).count();
+        recall_sum += recall.min(1.0);
+        facts_found += found;
+        facts_total += facts.len();
+        println!(
+            "{i:<4} {:>6.2} {:>3}/{:<2}  {} [{}] -> {:?}",
+            recall.min(1.0),
+            found,
+            facts.len(),
+            q["question"].as_str().unwrap(),
+            out.answer.mode,
+            cited
+        );
+        if std::env::var("OTTO_EVAL_VERBOSE").is_ok() {
+            println!("      {}", out.answer.answer);
+        }
+    }
+    let recall = recall_sum / questions.len() as f64;
+    let fact_recall = facts_found as f64 / facts_total.max(1) as f64;
+    println!("\nsource-call recall@5 {recall:.3} (target >= 0.8); answer-fact recall {fact_recall:.3}");
+    assert!(recall >= 0.8, "source-call recall@5 {recall:.3} < 0.8");
+    let _ = Arc::new(());
+}
