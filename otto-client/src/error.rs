@@ -22,6 +22,14 @@ pub enum ClientError {
     /// The client was configured wrongly (bad base URL...).
     #[error("invalid client configuration: {0}")]
     InvalidConfig(String),
+    /// Ask Otto answered a question with an error message.
+    #[error("Ask Otto error {code}: {message}")]
+    Ask {
+        /// The protocol's error code (`rate_limit_exceeded`, `not_found`...).
+        code: String,
+        /// What went wrong.
+        message: String,
+    },
 }
 
 impl ClientError {
@@ -39,6 +47,14 @@ impl ClientError {
                 _ => ErrorKind::Internal,
             },
             ClientError::Transport(_) => ErrorKind::Unavailable,
+            ClientError::Ask { code, .. } => match code.as_str() {
+                "not_found" => ErrorKind::NotFound,
+                "unauthorized" => ErrorKind::Unauthorized,
+                "forbidden" => ErrorKind::Forbidden,
+                "rate_limit_exceeded" => ErrorKind::RateLimited,
+                "bad_request" | "invalid_message" => ErrorKind::InvalidInput,
+                _ => ErrorKind::Unavailable,
+            },
             ClientError::Decode(_) | ClientError::InvalidConfig(_) => ErrorKind::Internal,
         }
     }

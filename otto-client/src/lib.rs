@@ -16,6 +16,7 @@
 //! # Ok(()) }
 //! ```
 
+mod ask;
 mod error;
 
 use std::time::Duration;
@@ -36,6 +37,7 @@ use reqwest::{Method, RequestBuilder, StatusCode};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
+pub use ask::{AskSession, StreamedAnswer};
 pub use error::ClientError;
 
 /// Filters for [`OttoClient::list_calls`]; `None` fields are left out.
@@ -309,6 +311,16 @@ impl OttoClient {
 }
 
 impl OttoClient {
+    /// Opens an Ask Otto session over the WebSocket (resuming `session_id` when given).
+    pub async fn ask_session(&self, session_id: Option<&str>) -> Result<AskSession, ClientError> {
+        AskSession::connect(&self.base, &self.token, &self.company_id, session_id).await
+    }
+
+    /// `GET /api/v1/rag/queries`.
+    pub async fn rag_queries(&self, query: &[(&str, &str)]) -> Result<otto_core::api::RagQueryList, ClientError> {
+        self.send(|| self.request(Method::GET, "/api/v1/rag/queries").query(query), true).await
+    }
+
     /// `GET /api/v1/calls/{call_id}/status`: processing status (2.4).
     pub async fn call_status(&self, call_id: &str) -> Result<CallProcessingStatus, ClientError> {
         let path = format!("/api/v1/calls/{}/status", encode(call_id));

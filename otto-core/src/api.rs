@@ -550,3 +550,183 @@ pub struct AuditList {
     /// Whether another page follows.
     pub has_more: bool,
 }
+
+/// The Ask Otto WebSocket protocol (`/api/v1/rag/query`), shared by server and client.
+pub mod ws {
+    use chrono::{DateTime, NaiveDate, Utc};
+    use serde::{Deserialize, Serialize};
+    use utoipa::ToSchema;
+
+    use crate::rag::Citation;
+
+    /// Dates a question is limited to.
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+    pub struct DateRangeBody {
+        /// First day (inclusive).
+        #[schema(value_type = Option<String>, format = Date)]
+        pub start: Option<NaiveDate>,
+        /// Last day (inclusive).
+        #[schema(value_type = Option<String>, format = Date)]
+        pub end: Option<NaiveDate>,
+    }
+
+    /// Optional context of a question.
+    #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
+    pub struct QueryContext {
+        /// Only calls in this range.
+        pub date_range: Option<DateRangeBody>,
+    }
+
+    /// Messages from the client.
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+    #[serde(tag = "type", rename_all = "snake_case")]
+    pub enum ClientMessage {
+        /// Opens (or resumes) a session. Browsers that can't set headers authenticate here.
+        Connect {
+            /// Session to resume; a new one is opened when absent.
+            #[serde(default)]
+            session_id: Option<String>,
+            /// Bearer token, when not given on the upgrade request.
+            #[serde(default)]
+            token: Option<String>,
+            /// Company, when not given on the upgrade request.
+            #[serde(default)]
+            company_id: Option<String>,
+        },
+        /// A question.
+        Query {
+            /// The question.
+            message: String,
+            /// Optional context.
+            #[serde(default)]
+            context: Option<QueryContext>,
+            /// The session (defaults to the connection's).
+            #[serde(default)]
+            session_id: Option<String>,
+        },
+        /// A question continuing an earlier one.
+        FollowUp {
+            /// The question.
+            message: String,
+            /// The query it follows (defaults to the session's last).
+            #[serde(default)]
+            previous_query_id: Option<String>,
+            /// Optional context.
+            #[serde(default)]
+            context: Option<QueryContext>,
+            /// The session (defaults to the connection's).
+            #[serde(default)]
+            session_id: Option<String>,
+        },
+        /// Keep-alive.
+        Ping,
+        /// Ends the session's connection.
+        Disconnect {
+            /// The session.
+            #[serde(default)]
+            session_id: Option<String>,
+        },
+    }
+
+    /// Messages from the server.
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+    #[serde(tag = "type", rename_all = "snake_case")]
+    pub enum ServerMessage {
+        /// The session is open.
+        Connected {
+            /// Session id.
+            session_id: String,
+            /// `ready`.
+            status: String,
+            /// Server time.
+            timestamp: DateTime<Utc>,
+        },
+        /// A question is being answered.
+        Processing {
+            /// Query id.
+            query_id: String,
+            /// `searching`.
+            status: String,
+            /// Server time.
+            timestamp: DateTime<Utc>,
+        },
+        /// A piece of the answer.
+        ResponseChunk {
+            /// Query id.
+            query_id: String,
+            /// The text.
+            chunk: String,
+            /// 0-based.
+            chunk_index: usize,
+            /// Pieces in all.
+            total_chunks: usize,
+            /// Server time.
+            timestamp: DateTime<Utc>,
+        },
+        /// The whole answer with its sources.
+        ResponseComplete {
+            /// Query id.
+            query_id: String,
+            /// Session id.
+            session_id: String,
+            /// The answer.
+            answer: String,
+            /// Sources, best first.
+            citations: Vec<Citation>,
+            /// 0..=1.
+            confidence: f32,
+            /// Questions worth asking next.
+            suggested_follow_ups: Vec<String>,
+            /// `aggregate`, `search` or `none`.
+            mode: String,
+            /// Server time.
+            timestamp: DateTime<Utc>,
+        },
+        /// Something went wrong with a message or a question.
+        Error {
+            /// The query, when the error is about one.
+            query_id: Option<String>,
+            /// Code: `unauthorized`, `invalid_message`, `bad_request`, `not_found`,
+            /// `rate_limit_exceeded`, `insufficient_data`, `timeout`, `internal_error`.
+            error: String,
+            /// What went wrong.
+            message: String,
+            /// What to do about it.
+            suggestion: String,
+            /// For `rate_limit_exceeded`: seconds to wait.
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            retry_after: Option<u64>,
+            /// Server time.
+            timestamp: DateTime<Utc>,
+        },
+        /// The session is about to expire for inactivity.
+        Timeout {
+            /// Session id.
+            session_id: String,
+            /// Explanation.
+            message: String,
+            /// Server time.
+            timestamp: DateTime<Utc>,
+        },
+        /// Answer to `ping`.
+        Pong {
+            /// Server time.
+            timestamp: DateTime<Utc>,
+        },
+    }
+}
+
+/// `GET /api/v1/rag/queries`: query history.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct RagQueryList {
+    /// This page.
+    pub queries: Vec<crate::domain::RagQueryRecord>,
+    /// Matching queries.
+    pub total: u64,
+    /// Page size.
+    pub limit: u32,
+    /// Offset.
+    pub offset: u64,
+    /// Whether another page follows.
+    pub has_more: bool,
+}

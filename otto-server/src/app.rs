@@ -37,6 +37,7 @@ pub const JSON_LIMIT_BYTES: usize = 10 * 1024 * 1024;
         (name = "sop", description = "SOP management"),
         (name = "voice", description = "Voice intelligence: speakers and call analyses"),
         (name = "summary", description = "Summaries: appointment, daily, prep, history"),
+        (name = "rag", description = "Ask Otto: streaming questions over a WebSocket, and query history"),
     ),
     components(schemas(
         otto_core::api::ErrorBody,
@@ -84,22 +85,22 @@ fn categories() -> Vec<(Category, bool, OpenApiRouter<AppState>)> {
         (Category::Voice, true, routes::voice::router()),
         // Summaries have no SLA row of their own; they are generated like follow-ups.
         (Category::Followup, true, routes::summary::router()),
+        (Category::Rag, true, routes::rag::router()),
+        // The WebSocket authenticates itself (headers, query string or first message).
+        (Category::Rag, false, routes::rag::ws_router()),
     ]
 }
 
 /// The OpenAPI document of every route, with security and error responses filled in.
 pub fn openapi() -> OpenApiDoc {
     let mut doc = ApiDoc::openapi();
-    let mut authenticated = Vec::new();
-    for (_, auth, r) in categories() {
-        let part = r.into_openapi();
-        if auth {
-            authenticated.extend(part.paths.paths.keys().cloned());
-        }
-        doc.merge(part);
+    for (_, _, r) in categories() {
+        doc.merge(r.into_openapi());
     }
     for (path, item) in doc.paths.paths.iter_mut() {
-        let auth = authenticated.contains(path);
+        // Every /api/v1 operation takes the bearer token and company header (the WebSocket
+        // also accepts them in its query string or first message).
+        let auth = path.starts_with("/api/v1");
         for op in
             [&mut item.get, &mut item.put, &mut item.post, &mut item.delete, &mut item.patch].into_iter().flatten()
         {

@@ -201,7 +201,7 @@ pub async fn require_auth(State(state): State<AppState>, mut req: Request, next:
     }
 }
 
-async fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<Principal, ApiError> {
+pub(crate) async fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<Principal, ApiError> {
     let token = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
@@ -218,6 +218,16 @@ async fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<Principal
     };
     if company != principal.company_id().as_str() {
         return Err(ApiError::forbidden("X-Company-ID does not match the token's company"));
+    }
+    Ok(principal)
+}
+
+/// Verifies a token and checks it belongs to `company_id` (for WebSocket clients that pass
+/// credentials in the query string or the first message instead of headers).
+pub(crate) async fn authenticate_token(state: &AppState, token: &str, company_id: &str) -> Result<Principal, ApiError> {
+    let principal = state.auth.verify(token.trim()).await?;
+    if company_id != principal.company_id().as_str() {
+        return Err(ApiError::forbidden("company_id does not match the token's company"));
     }
     Ok(principal)
 }

@@ -37,6 +37,9 @@ pub struct Config {
     pub analysis_engine: String,
     /// A language model, for `analysis_engine = "llm"`.
     pub llm: Option<LlmConfig>,
+    /// Ask Otto WebSocket sessions close after this many idle seconds (a `timeout` warning
+    /// comes 5 minutes before).
+    pub rag_session_idle_secs: u64,
 }
 
 /// A language model provider.
@@ -68,6 +71,7 @@ impl Default for Config {
             workers: 2,
             analysis_engine: "offline".into(),
             llm: None,
+            rag_session_idle_secs: 1800,
         }
     }
 }

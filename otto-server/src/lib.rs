@@ -91,8 +91,15 @@ pub async fn build_state(config: &Config) -> Result<(AppState, Option<config::Se
     let otto = open_otto(config).await?;
     let secret = config.hs256_secret()?;
     let auth = auth::Authenticator::new(secret.as_ref().map(|(s, _)| s.as_slice()), config.jwks_url.as_deref());
-    let state =
-        AppState { otto, auth: Arc::new(auth), limiter: Arc::new(ratelimit::RateLimiter::new(&config.rate_limits)) };
+    let state = AppState {
+        otto,
+        auth: Arc::new(auth),
+        limiter: Arc::new(ratelimit::RateLimiter::new(&config.rate_limits)),
+        ws_timings: routes::rag::WsTimings {
+            idle: std::time::Duration::from_secs(config.rag_session_idle_secs.max(60)),
+            ..Default::default()
+        },
+    };
     Ok((state, secret.map(|(_, src)| src)))
 }
 

@@ -16,4 +16,6 @@ pub struct AppState {
     pub auth: Arc<Authenticator>,
     /// Rate limits.
     pub limiter: Arc<RateLimiter>,
+    /// Ask Otto WebSocket timing.
+    pub ws_timings: crate::routes::rag::WsTimings,
 }

@@ -41,8 +41,6 @@ const NOT_YET_IMPLEMENTED: &[&str] = &[
     "POST /api/v1/ingestion/training-documents",
     "POST /api/v1/ingestion/reference-documents",
     "POST /api/v1/asr/transcribe",
-    "GET /api/v1/rag/queries",
-    "GET /api/v1/rag/query",
     "GET /api/v1/clone/{rep_id}/profile",
     "POST /api/v1/clone/{rep_id}/generate",
     "GET /api/v1/clone/{rep_id}/drafts",

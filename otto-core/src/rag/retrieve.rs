@@ -34,6 +34,9 @@ fn related_words(term: &str) -> &'static [&'static str] {
         t if t.starts_with("buy") || t.starts_with("bought") || t.starts_with("purchas") => {
             &["system", "install", "total", "sign", "including", "package", "ahead"]
         }
+        t if t.starts_with("pric") || t.starts_with("cost") || t.starts_with("expens") || t == "much" => {
+            &["dollars", "thousand", "hundred", "cost", "price", "run", "total", "installed", "quote", "comes"]
+        }
         t if t.starts_with("budget") || t.starts_with("afford") => {
             &["afford", "aside", "thousand", "budget", "spend", "price", "expensive"]
         }

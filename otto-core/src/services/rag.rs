@@ -17,6 +17,9 @@ pub struct AskInput {
     pub previous_query_id: Option<String>,
     /// Restrict to calls in this range.
     pub date_range: Option<DateRange>,
+    /// Id to store the query under (generated when absent), so a client can be told it before
+    /// the answer is ready.
+    pub query_id: Option<String>,
 }
 
 /// An answered, stored question.
@@ -71,7 +74,7 @@ impl Otto {
         let req = AskRequest { question: input.message.clone(), date_range: input.date_range, previous };
         let answer = self.answer(p, &req).await?;
         let record = RagQueryRecord {
-            query_id: new_id("query"),
+            query_id: input.query_id.clone().unwrap_or_else(|| new_id("query")),
             company_id: p.company_id().clone(),
             session_id: session.session_id,
             user_id: p.user_id().to_string(),
@@ -86,6 +89,18 @@ impl Otto {
         };
         self.store.insert_query(&record).await?;
         Ok(AskOutcome { query_id: record.query_id, answer })
+    }
+
+    /// The last query of a session of the caller, if any.
+    pub async fn last_rag_query(&self, p: &Principal, session_id: &str) -> Result<Option<RagQueryRecord>> {
+        let filter = RagQueryFilter {
+            user_id: Some(p.user_id().to_string()),
+            session_id: Some(session_id.to_string()),
+            order: crate::domain::SortOrder::Desc,
+            page: crate::domain::PageRequest { limit: 1, offset: 0 },
+            ..Default::default()
+        };
+        Ok(self.store.list_queries(p.company_id(), &filter).await?.items.into_iter().next())
     }
 
     /// Query history (8.2): the caller's own queries; managers and admins see the company's.

@@ -2,6 +2,7 @@
 
 pub mod calls;
 pub mod crm;
+pub mod rag;
 pub mod sop;
 pub mod summary;
 pub mod system;
