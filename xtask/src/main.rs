@@ -4,6 +4,8 @@
 //!   OpenAPI drift, contract fuzzing with schemathesis). `.ci/run` calls exactly this.
 //! - `cargo xtask openapi`: regenerate `openapi.yaml`.
 //! - `cargo xtask fuzz`: only the schemathesis contract run against a live server.
+//! - `cargo xtask eval`: the labelled dev set through the public API (analysis metrics and Ask
+//!   Otto retrieval), printed as tables.
 //!
 //! Plain std, no dependencies: xtask must build in seconds.
 
@@ -21,8 +23,9 @@ fn main() -> ExitCode {
         Some("ci") => ci(),
         Some("openapi") => openapi(),
         Some("fuzz") => build_bin().and_then(|_| fuzz()),
+        Some("eval") => build_bin().and_then(|_| eval()),
         _ => {
-            eprintln!("usage: cargo xtask <ci|openapi|fuzz>");
+            eprintln!("usage: cargo xtask <ci|openapi|fuzz|eval>");
             return ExitCode::from(2);
         }
     };
@@ -115,6 +118,11 @@ fn openapi() -> Result {
     std::fs::write(root().join("openapi.yaml"), out.stdout).map_err(|e| e.to_string())?;
     println!("wrote openapi.yaml");
     Ok(())
+}
+
+/// Runs the dev-set evaluation through the API (`tests/eval.rs`).
+fn eval() -> Result {
+    run(cargo().args(["test", "-p", "otto-e2e", "--test", "eval", "--", "--ignored", "--nocapture"]))
 }
 
 /// A database created for this run and dropped afterwards.

@@ -2,6 +2,7 @@
 //!
 //! `fs_blob` needs nothing beyond tokio and is always built; `sql` needs `sqlite` or `postgres`.
 
+pub mod asr;
 #[cfg(feature = "embed-minilm")]
 pub mod embed;
 pub mod fs_blob;

@@ -32,6 +32,7 @@ use crate::domain::CallType;
 
 pub mod appointment;
 pub mod coaching;
+pub mod eval;
 pub mod lead;
 pub mod metrics;
 pub mod objections;

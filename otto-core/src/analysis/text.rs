@@ -180,7 +180,7 @@ fn parse_number(ps: &[Piece], i: usize) -> Option<(String, usize)> {
             }
             return None;
         }
-        if w == "and" && any && group % 100 == 0 && (group > 0 || total > 0) {
+        if w == "and" && any && group.is_multiple_of(100) && (group > 0 || total > 0) {
             // "four hundred and ten" joins; "twenty-two hundred and twenty-eight hundred" is a
             // range of two numbers, so a scale word after the next number stops the join.
             let scale_follows = (k + 2..k + 4).any(|j| lw(j).as_deref().and_then(scale_value).is_some());

@@ -5,6 +5,8 @@
 //! windows of a few turns. Both carry the call's people in their title, because questions name
 //! customers, reps and places more often than they paraphrase what was said.
 
+#[cfg(feature = "documents")]
+pub mod documents;
 mod terms;
 
 use serde_json::{Map, Value};

@@ -251,6 +251,8 @@ impl AnalyzeCall {
         call.failure_reason = None;
         call.updated_at = now;
         store.save_analyses(call, &records, Some(&facts(&analysis))).await?;
+        // Follow-up tasks from the analysed next steps (idempotent, so a retried job adds none).
+        self.otto.derive_follow_up_tasks(call, &analysis).await?;
         // Make the call findable by Ask Otto. Re-running the job replaces the chunks.
         let chunks = crate::knowledge::chunk_call(call, &transcript, &analysis, now);
         store.replace_chunks(&call.company_id, crate::domain::SourceType::Call, &call.call_id, &chunks).await?;

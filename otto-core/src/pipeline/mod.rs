@@ -9,6 +9,9 @@
 //!   the blob store and analysed; analyses and the call's final state commit together.
 
 mod analyze;
+#[cfg(feature = "documents")]
+mod documents;
+pub mod speech;
 mod transcript;
 
 use std::sync::Arc;
@@ -25,6 +28,12 @@ pub use transcript::{build_transcript, infer_roles};
 
 /// Job kind of the analysis stage.
 pub const ANALYZE_CALL: &str = "call.analyze";
+/// Job kind of the speech stage: fetch, transcribe and attribute a recording (see [`speech`]).
+pub const PROCESS_AUDIO: &str = "call.process_audio";
+/// Job kind of document ingestion.
+pub const INGEST_DOCUMENT: &str = "document.ingest";
+/// Job kind of a knowledge reindex.
+pub const REINDEX: &str = "knowledge.reindex";
 
 /// Stage names reported in a call's `processing_stages`.
 pub mod stages {
@@ -71,6 +80,11 @@ pub fn diarization_key(company: &CompanyId, call_id: &str) -> String {
 
 /// A worker with every pipeline stage registered.
 pub fn worker(otto: &Otto, config: WorkerConfig) -> Worker {
-    Worker::new(otto.store().clone(), otto.clock().clone(), config)
-        .handle(ANALYZE_CALL, Arc::new(AnalyzeCall::new(otto.clone())))
+    let worker = Worker::new(otto.store().clone(), otto.clock().clone(), config)
+        .handle(ANALYZE_CALL, Arc::new(AnalyzeCall::new(otto.clone())));
+    #[cfg(feature = "documents")]
+    let worker = worker
+        .handle(INGEST_DOCUMENT, Arc::new(documents::IngestDocument::new(otto.clone())))
+        .handle(REINDEX, Arc::new(documents::Reindex::new(otto.clone())));
+    speech::register(worker, otto, speech::SpeechConfig::from_env())
 }

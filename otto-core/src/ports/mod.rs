@@ -7,6 +7,7 @@ mod ai;
 mod analyzer;
 mod blob;
 mod clock;
+mod followup;
 mod store;
 
 pub use ai::{
@@ -16,7 +17,8 @@ pub use ai::{
 pub use analyzer::CallAnalyzer;
 pub use blob::BlobStore;
 pub use clock::{Clock, SystemClock};
+pub use followup::{FollowupStore, PerformanceStore};
 pub use store::{
-    AnalysisStore, AnalyticsStore, AuditLog, CallStore, ComplianceAggregates, CrmStore, EntityUpsert, JobQueue,
-    KnowledgeStore, RagStore, SopStore, Store, SummaryStore,
+    AnalysisStore, AnalyticsStore, AuditLog, CallStore, ComplianceAggregates, CrmStore, DocumentStore, EntityUpsert,
+    JobQueue, KnowledgeStore, RagStore, SopStore, Store, SummaryStore,
 };

@@ -4,9 +4,9 @@ use std::time::Duration;
 
 use crate::domain::{
     AnalysisRecord, AuditEvent, AuditFilter, Call, CallFacts, CallFilter, Chunk, ChunkQuery, CompanyId, CrmEntity,
-    CrmEvent, DateRange, FactFilter, FactOrder, Job, JobStatus, LeaseRequest, NewCrmEntity, NewCrmEvent, NewJob, Page,
-    RagQueryFilter, RagQueryRecord, RagSession, SopStage, SopStageFilter, SourceType, Summary, SummaryFilter,
-    SummaryType,
+    CrmEvent, DateRange, Document, FactFilter, FactOrder, Job, JobStatus, LeaseRequest, NewCrmEntity, NewCrmEvent,
+    NewJob, Page, RagQueryFilter, RagQueryRecord, RagSession, SopStage, SopStageFilter, SourceType, Summary,
+    SummaryFilter, SummaryType,
 };
 use crate::error::Result;
 
@@ -236,6 +236,23 @@ pub trait RagStore: Send + Sync {
     async fn list_queries(&self, company: &CompanyId, filter: &RagQueryFilter) -> Result<Page<RagQueryRecord>>;
 }
 
+/// Uploaded documents.
+#[async_trait]
+pub trait DocumentStore: Send + Sync {
+    /// Inserts a document, or replaces the one with the same type and file name (keeping its
+    /// id), and enqueues `jobs` (their payload gets the `document_id`), in one transaction.
+    /// Returns the stored document.
+    async fn upsert_document(&self, doc: &Document, jobs: &[NewJob]) -> Result<Document>;
+    /// A document of the company.
+    async fn get_document(&self, company: &CompanyId, document_id: &str) -> Result<Option<Document>>;
+    /// Replaces a document's row (status, pages, chunks).
+    async fn update_document(&self, doc: &Document) -> Result<()>;
+    /// Ids of the company's documents (optionally one namespace), for reindexing.
+    async fn document_ids(&self, company: &CompanyId, namespace: Option<&str>) -> Result<Vec<String>>;
+    /// Deletes a document row; false if there was none.
+    async fn delete_document(&self, company: &CompanyId, document_id: &str) -> Result<bool>;
+}
+
 /// Everything Otto persists. One adapter (SQLite, PostgreSQL) implements all of it so that
 /// multi-entity writes can share a transaction.
 pub trait Store:
@@ -249,6 +266,9 @@ pub trait Store:
     + AuditLog
     + KnowledgeStore
     + RagStore
+    + DocumentStore
+    + super::FollowupStore
+    + super::PerformanceStore
 {
     /// Adapter name for logs and `/health` (`sqlite`, `postgres`).
     fn backend_name(&self) -> &'static str;

@@ -330,7 +330,16 @@ pub(super) async fn answer(
                         .and_then(|o| o.evidence.first())
                         .or_else(|| l.analysis.outcome.evidence.first())
                         .map(|e| (e.quote.clone(), e.segment_index));
-                    sentences.push(format!("{}: {}", label(l), reason.unwrap_or_else(|| "lost".into())));
+                    // The decision itself is in the outcome's evidence ("we went with ..."); keep it
+                    // next to the competitor's pitch.
+                    let mut said: Vec<String> = reason.into_iter().collect();
+                    for e in l.analysis.outcome.evidence.iter().take(2) {
+                        if !said.iter().any(|s| s.contains(e.quote.trim()) || e.quote.contains(s.trim())) {
+                            said.push(e.quote.clone());
+                        }
+                    }
+                    let said = if said.is_empty() { "lost".to_string() } else { said.join(" ") };
+                    sentences.push(format!("{}: {said}", label(l)));
                     let (excerpt, seg) = quote.unwrap_or_default();
                     citations.push(cite(l, &excerpt, Some(seg), 0.8));
                 }

@@ -28,6 +28,9 @@ const STATUS_QUESTIONS: &[&str] =
 /// terms, "concerns" by objections).
 fn related_words(term: &str) -> &'static [&'static str] {
     match term {
+        t if t.starts_with("financ") || t.starts_with("loan") => {
+            &["plan", "month", "monthly", "percent", "payment", "payments", "loan", "rate", "apr", "cash"]
+        }
         t if t.starts_with("pay") => {
             &["financing", "finance", "financed", "monthly", "month", "loan", "cash", "percent", "payment"]
         }
@@ -232,6 +235,7 @@ pub(super) async fn answer(
                 };
             for (line, sentence) in units {
                 let (speaker, body) = split_speaker(&sentence);
+                let body = body.trim_start_matches('#').trim();
                 let w = words(body);
                 let topic_score: f32 = topic.iter().filter(|t| w.iter().any(|x| matches(x, t))).map(weight).sum();
                 let related_hits = related.iter().filter(|r| w.iter().any(|x| matches(x, r))).count().min(2) as f32;

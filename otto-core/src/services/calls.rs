@@ -29,6 +29,11 @@ impl Otto {
             processing_stages.insert(stages::TRANSCRIPTION.to_string(), StageState::Skipped);
             processing_stages.insert(stages::DIARIZATION.to_string(), StageState::Skipped);
             processing_stages.insert(stages::ANALYSIS.to_string(), StageState::Pending);
+        } else if req.audio_url.is_some() {
+            // A recording goes through the speech stage first (`call.process_audio`).
+            for stage in [stages::FETCH, stages::TRANSCRIPTION, stages::DIARIZATION, stages::ANALYSIS] {
+                processing_stages.insert(stage.to_string(), StageState::Pending);
+            }
         }
         let mut call = Call {
             call_id: req.call_id.unwrap_or_else(|| new_id("call")),
@@ -64,6 +69,8 @@ impl Otto {
                 call.processing_status = CallStatus::Processing;
                 vec![pipeline::analyze_job(&call, Some(segments), now)]
             }
+            // A recording is fetched and transcribed by a durable job committed with the call.
+            None if call.audio_url.is_some() => vec![pipeline::speech::process_audio_job(&call, now)],
             None => Vec::new(),
         };
         self.store.insert_call(&call, &jobs).await?;

@@ -6,9 +6,15 @@ mod analytics;
 mod audit;
 mod calls;
 mod crm;
+#[cfg(feature = "documents")]
+mod documents;
+mod followups;
+mod performance;
 mod processing;
 mod rag;
 mod sop;
 mod summaries;
 
+#[cfg(feature = "documents")]
+pub use documents::{DocumentUpload, ReindexStarted};
 pub use rag::{AskInput, AskOutcome};

@@ -1,7 +1,10 @@
 //! HTTP routes, one module per API category of the design.
 
+pub mod analytics;
 pub mod calls;
 pub mod crm;
+pub mod documents;
+pub mod followup;
 pub mod rag;
 pub mod sop;
 pub mod summary;

@@ -450,6 +450,175 @@ pub(crate) async fn knowledge_search_is_scoped_and_replace_is_atomic(store: Arc<
     assert_eq!(store.search_chunks(&b, &q(&["roof"], None)).await.unwrap().len(), 1);
 }
 
+fn facts(outcome: &str, lead: (&str, f32), objections: &[(&str, bool)]) -> CallFacts {
+    CallFacts {
+        lead_status: lead.0.into(),
+        lead_score: lead.1,
+        qualified: outcome != "not_qualified",
+        outcome: outcome.into(),
+        rehash_score: 3,
+        appointment_booked: outcome == "appointment_set",
+        appointment_at: None,
+        compliance_score: None,
+        talk_ratio: Some(0.5),
+        objections: objections
+            .iter()
+            .map(|(t, h)| ObjectionFact { objection_type: (*t).into(), handled: *h, severity: "medium".into() })
+            .collect(),
+        stages: vec![],
+    }
+}
+
+pub(crate) async fn performance_aggregates_are_sql_and_scoped(store: Arc<dyn Store>) {
+    let (a, b) = (company(), company());
+    let rows = [
+        ("c1", "rep_1", t(0), "appointment_set", ("hot", 0.8), vec![], "website"),
+        ("c2", "rep_1", t(86_400), "lost", ("cold", 0.4), vec![("price", false)], "referral"),
+        ("c3", "rep_2", t(2 * 86_400), "sold", ("hot", 0.9), vec![("price", true), ("timing", true)], "website"),
+        ("c4", "rep_2", t(40 * 86_400), "follow_up", ("warm", 0.6), vec![("price", false)], ""),
+    ];
+    for (id, rep, at, outcome, lead, obj, source) in rows {
+        let mut c = call(&a, id, Some(rep), at);
+        c.metadata = json!({"lead_source": source}).as_object().unwrap().clone();
+        store.insert_call(&c, &[]).await.unwrap();
+        store.save_analyses(&c, &[], Some(&facts(outcome, lead, &obj))).await.unwrap();
+    }
+    let all = DateRange::default();
+    let tot = store.performance_totals(&a, None, &all).await.unwrap();
+    assert_eq!((tot.calls, tot.appointments_set, tot.sold, tot.calls_with_objections), (4, 1, 1, 3));
+    assert_eq!(tot.avg_duration_seconds, Some(300.0));
+    assert!((tot.avg_lead_score.unwrap() - 0.675).abs() < 1e-6);
+    assert_eq!(store.performance_totals(&a, Some("rep_1"), &all).await.unwrap().calls, 2);
+    assert_eq!(store.performance_totals(&b, None, &all).await.unwrap().calls, 0, "tenant isolation");
+    let first_days = DateRange { from: t(0).date_naive().into(), to: t(2 * 86_400).date_naive().into() };
+    assert_eq!(store.performance_totals(&a, None, &first_days).await.unwrap().calls, 3);
+
+    let page = PageRequest { limit: 1, offset: 0 };
+    let q = RepQuery { sort: RepSort::PerformanceScore, order: SortOrder::Desc, page, ..Default::default() };
+    let reps = store.rep_performance(&a, None, &all, &q).await.unwrap();
+    assert_eq!((reps.total, reps.items.len()), (2, 1));
+    // rep_2: 1 of 2 converted, 2 of 3 handled -> 0.75 * 0.5 + 0.25 * 2/3.
+    let r2 = &reps.items[0];
+    assert_eq!((r2.rep_id.as_str(), r2.calls, r2.objections_raised, r2.objections_handled), ("rep_2", 2, 3, 2));
+    assert!((r2.performance_score - (0.375 + 0.25 * 2.0 / 3.0)).abs() < 1e-9);
+    assert_eq!(r2.open_objections, vec![("price".to_string(), 1)]);
+    let q = RepQuery { min_performance_score: Some(0.6), ..RepQuery { page, ..Default::default() } };
+    assert_eq!(store.rep_performance(&a, None, &all, &q).await.unwrap().total, 0);
+
+    let q = ObjectionQuery { sort: ObjectionSort::ImpactScore, order: SortOrder::Desc, page, min_frequency: Some(1) };
+    let (top, every) = store.objection_stats(&a, None, &all, &q).await.unwrap();
+    assert_eq!(
+        every.iter().map(|o| (o.objection_type.as_str(), o.frequency)).collect::<Vec<_>>(),
+        [("price", 3), ("timing", 1)]
+    );
+    assert_eq!(top.items[0].objection_type, "price", "2 of 3 price calls did not convert; timing's one did");
+    assert!((top.items[0].impact_score - 2.0 / 3.0).abs() < 1e-9);
+    let q = ObjectionQuery { min_frequency: Some(2), ..q };
+    assert_eq!(store.objection_stats(&a, None, &all, &q).await.unwrap().1.len(), 1);
+
+    let q = LeadQuery {
+        sort: LeadSort::QualityScore,
+        order: SortOrder::Desc,
+        page: PageRequest::default(),
+        ..Default::default()
+    };
+    let leads = store.lead_stats(&a, None, &all, &q).await.unwrap();
+    assert_eq!(leads.by_source, vec![("referral".into(), 1), ("unknown".into(), 1), ("website".into(), 2)]);
+    assert_eq!(leads.leads.iter().map(|l| l.call_id.as_str()).collect::<Vec<_>>(), ["c3", "c1", "c4", "c2"]);
+    let q = LeadQuery { quality: Some(LeadQuality::Hot), source: Some(" Website ".into()), ..q };
+    assert_eq!(store.lead_stats(&a, Some("rep_2"), &all, &q).await.unwrap().total, 1);
+}
+
+fn draft(
+    company: &CompanyId,
+    id: &str,
+    call: &str,
+    rep: &str,
+    channel: FollowupChannel,
+    at: DateTime<Utc>,
+) -> FollowupDraft {
+    FollowupDraft {
+        draft_id: id.into(),
+        company_id: Some(company.clone()),
+        call_id: call.into(),
+        rep_id: rep.into(),
+        followup_type: FollowupKind::Rehash,
+        channel,
+        content_type: channel,
+        tone: FollowupTone::Professional,
+        subject: Some("Hello".into()),
+        content: "Subject: Hello\n\nHi Dana".into(),
+        strategy: "s".into(),
+        approach: None,
+        status: DraftStatus::Draft,
+        suggested_send_time: at,
+        details: json!({"customer_name": "Dana"}),
+        created_at: at,
+        updated_at: at,
+    }
+}
+
+pub(crate) async fn followup_drafts_and_tasks(store: Arc<dyn Store>) {
+    let (a, b) = (company(), company());
+    let d1 = draft(&a, "d1", "call_1", "rep_1", FollowupChannel::Email, t(0));
+    store.insert_draft(&d1).await.unwrap();
+    store.insert_draft(&draft(&a, "d2", "call_2", "rep_1", FollowupChannel::Sms, t(10))).await.unwrap();
+    store.insert_draft(&draft(&a, "d3", "call_2", "rep_2", FollowupChannel::CallScript, t(20))).await.unwrap();
+    assert_eq!(store.insert_draft(&d1).await.unwrap_err().kind(), ErrorKind::Conflict);
+    assert_eq!(store.get_draft(&a, "d1").await.unwrap().unwrap(), d1);
+    assert!(store.get_draft(&b, "d1").await.unwrap().is_none(), "another tenant must not see the draft");
+
+    // Compare-and-set: the second of two racing transitions loses.
+    let mut ready = d1.clone();
+    ready.status = DraftStatus::Ready;
+    ready.updated_at = t(30);
+    assert!(store.update_draft(&ready, DraftStatus::Draft).await.unwrap());
+    let mut cancelled = d1.clone();
+    cancelled.status = DraftStatus::Cancelled;
+    assert!(!store.update_draft(&cancelled, DraftStatus::Draft).await.unwrap());
+    assert_eq!(store.get_draft(&a, "d1").await.unwrap().unwrap(), ready);
+
+    let base = DraftFilter {
+        rep_id: Some("rep_1".into()),
+        sort: DraftSort::CreatedAt,
+        order: SortOrder::Desc,
+        ..Default::default()
+    };
+    let page = store.list_drafts(&a, &base).await.unwrap();
+    assert_eq!(page.items.iter().map(|d| d.draft_id.as_str()).collect::<Vec<_>>(), ["d2", "d1"]);
+    let only = DraftFilter { status: Some(DraftStatus::Ready), ..base.clone() };
+    assert_eq!(store.list_drafts(&a, &only).await.unwrap().total, 1);
+    let sms = DraftFilter { content_type: Some(FollowupChannel::Sms), call_id: Some("call_2".into()), ..base.clone() };
+    assert_eq!(store.list_drafts(&a, &sms).await.unwrap().items[0].draft_id, "d2");
+    assert_eq!(store.list_drafts(&b, &base).await.unwrap().total, 0);
+
+    let task = |id: &str, key: Option<&str>, due: Option<DateTime<Utc>>| FollowupTask {
+        task_id: id.into(),
+        company_id: Some(a.clone()),
+        call_id: "call_1".into(),
+        rep_id: Some("rep_1".into()),
+        task_type: TaskType::Call,
+        description: format!("task {id}"),
+        priority: TaskPriority::Medium,
+        status: TaskStatus::Pending,
+        due_date: due,
+        source: if key.is_some() { "analysis" } else { "manual" }.into(),
+        source_key: key.map(Into::into),
+        created_by: "system".into(),
+        created_at: t(0),
+        updated_at: t(0),
+    };
+    store.insert_task(&task("t_manual", None, None)).await.unwrap();
+    let derived = [task("t_a", Some("appointment"), Some(t(100))), task("t_b", Some("next_step:0"), Some(t(50)))];
+    assert_eq!(store.insert_derived_tasks(&a, &derived).await.unwrap(), 2);
+    // Re-analysis derives the same findings under new ids: nothing is duplicated.
+    let again = [task("t_c", Some("appointment"), Some(t(100))), task("t_d", Some("next_step:1"), None)];
+    assert_eq!(store.insert_derived_tasks(&a, &again).await.unwrap(), 1);
+    let listed = store.list_tasks(&a, "call_1").await.unwrap();
+    assert_eq!(listed.iter().map(|t| t.task_id.as_str()).collect::<Vec<_>>(), ["t_b", "t_a", "t_d", "t_manual"]);
+    assert!(store.list_tasks(&b, "call_1").await.unwrap().is_empty());
+}
+
 /// Generates one `#[tokio::test]` per conformance check for an adapter. `$make` is an async
 /// expression yielding `Option<Arc<dyn Store>>` (None: skip, e.g. no database configured).
 macro_rules! store_conformance_tests {
@@ -466,7 +635,9 @@ macro_rules! store_conformance_tests {
             jobs_fail_retries_with_backoff_then_dead_letters,
             jobs_concurrent_workers_never_share_a_job,
             audit_trail_is_per_company_and_newest_first,
-            knowledge_search_is_scoped_and_replace_is_atomic);
+            knowledge_search_is_scoped_and_replace_is_atomic,
+            performance_aggregates_are_sql_and_scoped,
+            followup_drafts_and_tasks);
     };
     (@tests $make:expr; $($name:ident),*) => {
         $(

@@ -7,6 +7,7 @@
 
 #[cfg(test)]
 mod conformance;
+mod followups;
 #[cfg(feature = "postgres")]
 mod postgres;
 mod rows;
@@ -48,15 +49,17 @@ macro_rules! impl_sql_store {
         use sqlx::types::Json;
         use sqlx::{QueryBuilder, Row};
 
-        use $crate::adapters::sql::rows::{RagQueryRow, AnalysisRow, AuditRow, ChunkRow, CallRow, SummaryRow, EntityRow, EventRow, JobRow, StageRow};
+        use $crate::adapters::sql::rows::{DocumentRow, RagQueryRow, AnalysisRow, AuditRow, ChunkRow, CallRow, SummaryRow, EntityRow, EventRow, JobRow, StageRow};
         use $crate::adapters::sql::{db_err, db_err_or_conflict};
         use $crate::domain::{
+            Document,
             RagQueryFilter, RagQueryRecord, RagSession,
             new_id, AnalysisRecord, AuditEvent, AuditFilter, Chunk, ChunkQuery, FactFilter, FactOrder, SourceType, Call, CallFacts, DateRange, Summary, SummaryFilter, SummaryType, CallFilter, CompanyId, CrmEntity, CrmEvent, Job, JobStatus, LeaseRequest, NewCrmEntity,
             NewCrmEvent, NewJob, Page, SopStage, SopStageFilter,
         };
         use $crate::error::{Error, Result};
         use $crate::ports::{
+            DocumentStore,
             RagStore,
             AnalysisStore, AnalyticsStore, AuditLog, KnowledgeStore, CallStore, ComplianceAggregates, SummaryStore, CrmStore, EntityUpsert, JobQueue, SopStore, Store};
 
@@ -168,8 +171,8 @@ macro_rules! impl_sql_store {
             sqlx::query(
                 "INSERT INTO call_facts (company_id, call_id, rep_id, call_type, occurred_at, lead_status, lead_score, \
                  qualified, outcome, rehash_score, appointment_booked, appointment_at, compliance_score, talk_ratio, \
-                 objection_count, analysed_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, \
-                 $15, $16)",
+                 objection_count, analysed_at, duration_seconds, lead_source) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, \
+                 $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)",
             )
             .bind(company)
             .bind(id)
@@ -187,6 +190,8 @@ macro_rules! impl_sql_store {
             .bind(f.talk_ratio.map(f64::from))
             .bind(f.objections.len() as i64)
             .bind(call.updated_at)
+            .bind(call.duration)
+            .bind($crate::domain::lead_source_of(call))
             .execute(&mut *conn)
             .await
             .map_err(db_err)?;
@@ -1346,6 +1351,134 @@ macro_rules! impl_sql_store {
                     limit: f.page.limit,
                     offset: f.page.offset,
                 })
+            }
+        }
+
+        const DOCUMENT_COLUMNS: &str = "company_id, document_id, title, file_name, document_type, audience_role, \
+            namespace, content_type, size_bytes, sha256, status, failure_reason, pages, chunks_created, blob_key, \
+            metadata, created_at, updated_at";
+
+        #[async_trait]
+        impl DocumentStore for $store {
+            async fn upsert_document(&self, d: &Document, jobs: &[NewJob]) -> Result<Document> {
+                let _w = self.writer().await;
+                let mut tx = self.pool.begin().await.map_err(db_err)?;
+                // Re-uploading the same file (type and name) keeps the document id, so citations
+                // and links stay valid; its chunks are replaced when the new version is indexed.
+                let existing: Option<(String, DateTime<Utc>)> = sqlx::query_as(
+                    "SELECT document_id, created_at FROM documents WHERE company_id = $1 AND document_type = $2 \
+                     AND file_name = $3",
+                )
+                .bind(d.company_id.as_str())
+                .bind(d.document_type.as_str())
+                .bind(&d.file_name)
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(db_err)?;
+                let mut doc = d.clone();
+                if let Some((id, created)) = existing {
+                    doc.document_id = id;
+                    doc.created_at = created;
+                    sqlx::query("DELETE FROM documents WHERE company_id = $1 AND document_id = $2")
+                        .bind(doc.company_id.as_str())
+                        .bind(&doc.document_id)
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(db_err)?;
+                }
+                sqlx::query(&format!(
+                    "INSERT INTO documents ({DOCUMENT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, \
+                     $12, $13, $14, $15, $16, $17, $18)"
+                ))
+                .bind(doc.company_id.as_str())
+                .bind(&doc.document_id)
+                .bind(&doc.title)
+                .bind(&doc.file_name)
+                .bind(doc.document_type.as_str())
+                .bind(doc.audience_role.as_deref())
+                .bind(&doc.namespace)
+                .bind(&doc.content_type)
+                .bind(i64::try_from(doc.size_bytes).unwrap_or(i64::MAX))
+                .bind(&doc.sha256)
+                .bind(doc.status.as_str())
+                .bind(doc.failure_reason.as_deref())
+                .bind(doc.pages.map(i64::from))
+                .bind(i64::from(doc.chunks_created))
+                .bind(&doc.blob_key)
+                .bind(Json(&doc.metadata))
+                .bind(doc.created_at)
+                .bind(doc.updated_at)
+                .execute(&mut *tx)
+                .await
+                .map_err(db_err)?;
+                for job in jobs {
+                    let mut job = job.clone();
+                    if let Some(obj) = job.payload.as_object_mut() {
+                        obj.insert("document_id".into(), serde_json::Value::String(doc.document_id.clone()));
+                    }
+                    enqueue_on(&mut tx, &job).await?;
+                }
+                tx.commit().await.map_err(db_err)?;
+                Ok(doc)
+            }
+
+            async fn get_document(&self, company: &CompanyId, document_id: &str) -> Result<Option<Document>> {
+                sqlx::query_as::<_, DocumentRow>(&format!(
+                    "SELECT {DOCUMENT_COLUMNS} FROM documents WHERE company_id = $1 AND document_id = $2"
+                ))
+                .bind(company.as_str())
+                .bind(document_id)
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(db_err)?
+                .map(DocumentRow::into_domain)
+                .transpose()
+            }
+
+            async fn update_document(&self, d: &Document) -> Result<()> {
+                let _w = self.writer().await;
+                let n = sqlx::query(
+                    "UPDATE documents SET title = $3, status = $4, failure_reason = $5, pages = $6, chunks_created = $7, \
+                     updated_at = $8 WHERE company_id = $1 AND document_id = $2",
+                )
+                .bind(d.company_id.as_str())
+                .bind(&d.document_id)
+                .bind(&d.title)
+                .bind(d.status.as_str())
+                .bind(d.failure_reason.as_deref())
+                .bind(d.pages.map(i64::from))
+                .bind(i64::from(d.chunks_created))
+                .bind(d.updated_at)
+                .execute(&self.pool)
+                .await
+                .map_err(db_err)?
+                .rows_affected();
+                if n == 0 {
+                    return Err(Error::not_found(format!("document {}", d.document_id)));
+                }
+                Ok(())
+            }
+
+            async fn document_ids(&self, company: &CompanyId, namespace: Option<&str>) -> Result<Vec<String>> {
+                let mut q = QueryBuilder::<$db>::new("SELECT document_id FROM documents WHERE company_id = ");
+                q.push_bind(company.as_str().to_string());
+                if let Some(ns) = namespace {
+                    q.push(" AND namespace = ").push_bind(ns.to_string());
+                }
+                q.push(" ORDER BY document_id");
+                Ok(q.build().fetch_all(&self.pool).await.map_err(db_err)?.iter().map(|r| r.get::<String, _>(0)).collect())
+            }
+
+            async fn delete_document(&self, company: &CompanyId, document_id: &str) -> Result<bool> {
+                let _w = self.writer().await;
+                let n = sqlx::query("DELETE FROM documents WHERE company_id = $1 AND document_id = $2")
+                    .bind(company.as_str())
+                    .bind(document_id)
+                    .execute(&self.pool)
+                    .await
+                    .map_err(db_err)?
+                    .rows_affected();
+                Ok(n > 0)
             }
         }
 

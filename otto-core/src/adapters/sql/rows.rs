@@ -8,8 +8,9 @@ use serde_json::{Map, Value};
 use sqlx::types::Json;
 
 use crate::domain::{
-    AnalysisRecord, AuditEvent, Call, CallStatus, CallType, Chunk, CompanyId, CrmEntity, CrmEvent, Job, JobStatus,
-    RagQueryRecord, SopStage, SourceType, StageState, Summary, SummaryType,
+    AnalysisRecord, AuditEvent, Call, CallStatus, CallType, Chunk, CompanyId, CrmEntity, CrmEvent, Document,
+    DocumentStatus, DocumentType, Job, JobStatus, RagQueryRecord, SopStage, SourceType, StageState, Summary,
+    SummaryType,
 };
 use crate::error::{Error, Result};
 
@@ -310,6 +311,55 @@ impl RagQueryRow {
             confidence: self.confidence as f32,
             processing_ms: u64::try_from(self.processing_ms).unwrap_or(0),
             created_at: self.created_at,
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct DocumentRow {
+    company_id: String,
+    document_id: String,
+    title: String,
+    file_name: String,
+    document_type: String,
+    audience_role: Option<String>,
+    namespace: String,
+    content_type: String,
+    size_bytes: i64,
+    sha256: String,
+    status: String,
+    failure_reason: Option<String>,
+    pages: Option<i64>,
+    chunks_created: i64,
+    blob_key: String,
+    metadata: Json<Map<String, Value>>,
+    created_at: DateTime<Utc>,
+    updated_at: DateTime<Utc>,
+}
+
+impl DocumentRow {
+    pub(crate) fn into_domain(self) -> Result<Document> {
+        Ok(Document {
+            company_id: CompanyId::parse(self.company_id).map_err(|e| corrupt("document", e))?,
+            document_type: DocumentType::parse(&self.document_type)
+                .ok_or_else(|| Error::internal(format!("stored document has unknown type `{}`", self.document_type)))?,
+            status: DocumentStatus::parse(&self.status)
+                .ok_or_else(|| Error::internal(format!("stored document has unknown status `{}`", self.status)))?,
+            document_id: self.document_id,
+            title: self.title,
+            file_name: self.file_name,
+            audience_role: self.audience_role,
+            namespace: self.namespace,
+            content_type: self.content_type,
+            size_bytes: u64::try_from(self.size_bytes).unwrap_or(0),
+            sha256: self.sha256,
+            failure_reason: self.failure_reason,
+            pages: self.pages.and_then(|p| u32::try_from(p).ok()),
+            chunks_created: u32::try_from(self.chunks_created).unwrap_or(0),
+            blob_key: self.blob_key,
+            metadata: self.metadata.0,
+            created_at: self.created_at,
+            updated_at: self.updated_at,
         })
     }
 }

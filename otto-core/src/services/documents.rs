@@ -1,0 +1,152 @@
+use serde_json::{json, Map, Value};
+
+use crate::auth::{Action, Principal};
+use crate::domain::{
+    new_id, validate_id, Document, DocumentStatus, DocumentType, Job, NewJob, SourceType, MAX_DOCUMENT_BYTES,
+};
+use crate::error::{Error, Result};
+use crate::pipeline::{INGEST_DOCUMENT, REINDEX};
+use crate::Otto;
+
+/// An uploaded file to ingest.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DocumentUpload {
+    /// The file name as uploaded.
+    pub file_name: String,
+    /// The bytes.
+    pub bytes: Vec<u8>,
+    /// SOP, training, reference or policy.
+    pub document_type: DocumentType,
+    /// The role it is written for.
+    pub audience_role: Option<String>,
+    /// Namespace for maintenance (default: the company id).
+    pub namespace: Option<String>,
+    /// Caller's metadata.
+    pub metadata: Map<String, Value>,
+}
+
+/// Result of starting a reindex.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReindexStarted {
+    /// Job id (poll it for progress).
+    pub reindex_id: String,
+    /// Calls and documents to reindex.
+    pub total_entities: u64,
+}
+
+impl Otto {
+    /// Stores an uploaded document and queues its text extraction and indexing. Re-uploading the
+    /// same file name and type replaces the earlier version (same id, no stale chunks).
+    pub async fn ingest_document(&self, p: &Principal, up: DocumentUpload) -> Result<Document> {
+        p.require("documents", Action::Write)?;
+        let name = up.file_name.trim();
+        if name.is_empty() || name.len() > 255 || name.contains(['/', '\\']) {
+            return Err(Error::invalid("file", "needs a file name of 1 to 255 characters without slashes"));
+        }
+        if up.bytes.len() > MAX_DOCUMENT_BYTES {
+            return Err(Error::invalid(
+                "file",
+                format!("larger than the {} MB limit", MAX_DOCUMENT_BYTES / 1024 / 1024),
+            ));
+        }
+        if let Some(role) = &up.audience_role {
+            crate::auth::Role::parse(role).map_err(|e| Error::invalid("role", e.message()))?;
+        }
+        if let Some(ns) = &up.namespace {
+            validate_id("namespace", ns)?;
+        }
+        // Refuse what can't be read now, with the reason, rather than failing later in a job.
+        let kind = crate::knowledge::documents::detect(name, &up.bytes)?;
+        let now = self.clock.now();
+        let document_id = new_id("doc");
+        let sha = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&up.bytes));
+        let blob_key = format!("documents/{}/{document_id}/{sha}", p.company_id());
+        self.blobs.put(&blob_key, up.bytes.clone()).await?;
+        let doc = Document {
+            document_id,
+            company_id: p.company_id().clone(),
+            title: name.to_string(),
+            file_name: name.to_string(),
+            document_type: up.document_type,
+            audience_role: up.audience_role,
+            namespace: up.namespace.unwrap_or_else(|| p.company_id().to_string()),
+            content_type: kind.to_string(),
+            size_bytes: up.bytes.len() as u64,
+            sha256: sha,
+            status: DocumentStatus::Processing,
+            failure_reason: None,
+            pages: None,
+            chunks_created: 0,
+            blob_key,
+            metadata: up.metadata,
+            created_at: now,
+            updated_at: now,
+        };
+        let job = NewJob::new(INGEST_DOCUMENT, json!({ "company_id": p.company_id() }), now)
+            .company(p.company_id().clone())
+            .max_attempts(3);
+        let stored = self.store.upsert_document(&doc, &[job]).await?;
+        self.audit(p, "document.ingest", "document", &stored.document_id, json!({"file_name": name, "type": kind}))
+            .await;
+        Ok(stored)
+    }
+
+    /// A document of the caller's company (everyone may read company knowledge).
+    pub async fn document(&self, p: &Principal, document_id: &str) -> Result<Document> {
+        p.require("documents", Action::Read)?;
+        validate_id("document_id", document_id)?;
+        self.store
+            .get_document(p.company_id(), document_id)
+            .await?
+            .ok_or_else(|| Error::not_found(format!("document {document_id}")))
+    }
+
+    /// Removes an entity (a document or a call) from every answer path: its chunks and their
+    /// full-text entries, and for documents the document itself. Returns the chunks removed.
+    pub async fn delete_entity_vectors(&self, p: &Principal, entity_id: &str) -> Result<u64> {
+        p.require("documents", Action::Write)?;
+        validate_id("entity_id", entity_id)?;
+        let mut removed = self.store.delete_chunks(p.company_id(), SourceType::Document, entity_id).await?;
+        removed += self.store.delete_chunks(p.company_id(), SourceType::Call, entity_id).await?;
+        let doc_removed = self.store.delete_document(p.company_id(), entity_id).await?;
+        if removed == 0 && !doc_removed && self.store.get_call(p.company_id(), entity_id).await?.is_none() {
+            return Err(Error::not_found(format!("entity {entity_id}")));
+        }
+        self.audit(p, "vectors.delete", "entity", entity_id, json!({"chunks_removed": removed})).await;
+        Ok(removed)
+    }
+
+    /// Starts rebuilding the chunks of every analysed call and document of a namespace (the
+    /// company's, by default) in the background.
+    pub async fn reindex(&self, p: &Principal, namespace: Option<&str>) -> Result<ReindexStarted> {
+        p.require("documents", Action::Write)?;
+        if let Some(ns) = namespace {
+            validate_id("namespace", ns)?;
+        }
+        let docs = self.store.document_ids(p.company_id(), namespace).await?;
+        let calls = if namespace.is_none_or(|ns| ns == p.company_id().as_str()) {
+            let range = crate::domain::DateRange::default();
+            self.store.matching_calls(p.company_id(), None, &range, &Default::default(), Default::default(), 1).await?.1
+        } else {
+            0
+        };
+        let now = self.clock.now();
+        let job = NewJob::new(REINDEX, json!({ "company_id": p.company_id(), "namespace": namespace }), now)
+            .company(p.company_id().clone())
+            .max_attempts(3);
+        let (reindex_id, _) = self.store.enqueue(&job).await?;
+        self.audit(p, "vectors.reindex", "namespace", namespace.unwrap_or(p.company_id().as_str()), Value::Null).await;
+        Ok(ReindexStarted { reindex_id, total_entities: docs.len() as u64 + calls })
+    }
+
+    /// A reindex job of the caller's company.
+    pub async fn reindex_status(&self, p: &Principal, reindex_id: &str) -> Result<Job> {
+        p.require("documents", Action::Read)?;
+        validate_id("reindex_id", reindex_id)?;
+        self.store
+            .get_job(reindex_id)
+            .await?
+            .filter(|j| j.kind == REINDEX && j.company_id.as_ref() == Some(p.company_id()))
+            .ok_or_else(|| Error::not_found(format!("reindex {reindex_id}")))
+    }
+}
