@@ -8,10 +8,10 @@ use otto_core::{CallStatus, CallUpdate, EventIngestion, NewCall, NewCrmEvent, Ne
 use otto_e2e::Server;
 use serde_json::json;
 
+/// A call record without audio, so no processing starts and its state stays as created.
 fn new_call(id: &str) -> NewCall {
     NewCall {
         call_id: Some(id.into()),
-        audio_url: Some("https://recordings.example.com/a.wav".into()),
         caller_phone: Some("+15551234567".into()),
         rep_id: Some("rep_1".into()),
         duration: Some(300),

@@ -13,7 +13,7 @@ use std::time::Duration;
 use otto_core::analysis::eval::{fact_recalled, format_table, report, salient, score_call, EvalTotals};
 use otto_core::analysis::text::normalize_numbers;
 use otto_core::api::ws::ServerMessage;
-use otto_core::{CallStatus, NewCall, NewSopStage, NewSopStages, SegmentInput};
+use otto_core::{CallStatus, NewSopStage, NewSopStages};
 use otto_e2e::Server;
 use serde_json::Value;
 
@@ -67,32 +67,7 @@ async fn eval_dev_set_through_the_api() {
     let calls: Vec<Value> =
         files.iter().map(|f| serde_json::from_str(&std::fs::read_to_string(f).unwrap()).unwrap()).collect();
     for c in &calls {
-        let mut metadata = serde_json::Map::new();
-        metadata.insert("customer_name".into(), c["customer"]["name"].clone());
-        metadata.insert("rep_name".into(), c["rep"]["name"].clone());
-        metadata.insert("company_name".into(), c["company"].clone());
-        let call = NewCall {
-            call_id: Some(c["id"].as_str().unwrap().into()),
-            rep_id: Some(c["rep"]["id"].as_str().unwrap().into()),
-            call_type: serde_json::from_value(c["call_type"].clone()).ok(),
-            started_at: serde_json::from_value(c["started_at"].clone()).ok(),
-            caller_phone: c["customer"]["phone"].as_str().map(Into::into),
-            metadata: Some(metadata),
-            segments: Some(
-                c["turns"]
-                    .as_array()
-                    .unwrap()
-                    .iter()
-                    .map(|t| SegmentInput {
-                        speaker: t["speaker"].as_str().unwrap().into(),
-                        text: t["text"].as_str().unwrap().into(),
-                        start_time: None,
-                        end_time: None,
-                    })
-                    .collect(),
-            ),
-            ..Default::default()
-        };
+        let call = otto_core::analysis::eval::labelled_call_request(c);
         client.create_call(&call).await.unwrap();
     }
     let mut tot = EvalTotals::default();

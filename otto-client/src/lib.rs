@@ -548,3 +548,97 @@ impl OttoClient {
         self.send(|| self.request(Method::GET, &path).query(query), true).await
     }
 }
+
+impl OttoClient {
+    /// `POST /api/v1/asr/transcribe`: transcribes a recording URL on the server's engine (7.1).
+    /// Not retried on 503: that answer usually means no engine is configured.
+    pub async fn transcribe_audio(
+        &self,
+        req: &otto_core::api::TranscribeAudioRequest,
+    ) -> Result<otto_core::api::TranscribeAudioResponse, ClientError> {
+        self.send(|| self.request(Method::POST, "/api/v1/asr/transcribe").json(req), false).await
+    }
+
+    /// `GET /api/v1/calls/{call_id}/audio`: a signed, expiring playback URL of the stored
+    /// recording (2.5).
+    pub async fn audio_url(&self, call_id: &str) -> Result<otto_core::api::AudioUrlResponse, ClientError> {
+        let path = format!("/api/v1/calls/{}/audio", encode(call_id));
+        self.send(|| self.request(Method::GET, &path), true).await
+    }
+
+    /// Downloads a recording from a signed URL returned by [`Self::audio_url`]. The link is
+    /// the credential, so no token is sent (it may point at another host, e.g. a CDN).
+    pub async fn download_audio(&self, signed_url: &str) -> Result<Vec<u8>, ClientError> {
+        let res = self.http.get(signed_url).send().await.map_err(|e| ClientError::Transport(e.to_string()))?;
+        let status = res.status();
+        let bytes = res.bytes().await.map_err(|e| ClientError::Transport(e.to_string()))?;
+        if status.is_success() {
+            return Ok(bytes.to_vec());
+        }
+        let body: ErrorBody = serde_json::from_slice(&bytes).unwrap_or_else(|_| ErrorBody {
+            error: "unexpected_response".into(),
+            message: String::from_utf8_lossy(&bytes).chars().take(500).collect(),
+            timestamp: Utc::now(),
+            request_id: None,
+            retry_after: None,
+        });
+        Err(ClientError::Api { status: status.as_u16(), body })
+    }
+}
+
+/// Personal AI clone (9.1-9.5).
+impl OttoClient {
+    /// `POST /api/v1/clone/{rep_id}/train`: stores the samples and queues a training.
+    pub async fn train_clone(
+        &self,
+        rep_id: &str,
+        req: &otto_core::domain::TrainCloneRequest,
+    ) -> Result<otto_core::domain::TrainingStarted, ClientError> {
+        let path = format!("/api/v1/clone/{}/train", encode(rep_id));
+        self.send(|| self.request(Method::POST, &path).json(req), false).await
+    }
+
+    /// `GET /api/v1/clone/{rep_id}/status`.
+    pub async fn clone_status(&self, rep_id: &str) -> Result<otto_core::domain::CloneStatus, ClientError> {
+        let path = format!("/api/v1/clone/{}/status", encode(rep_id));
+        self.send(|| self.request(Method::GET, &path), true).await
+    }
+
+    /// `GET /api/v1/clone/{rep_id}/profile`.
+    pub async fn clone_profile(&self, rep_id: &str) -> Result<otto_core::domain::CloneProfileResponse, ClientError> {
+        let path = format!("/api/v1/clone/{}/profile", encode(rep_id));
+        self.send(|| self.request(Method::GET, &path), true).await
+    }
+
+    /// `POST /api/v1/clone/{rep_id}/generate`: content in the rep's style, stored as a draft.
+    pub async fn generate_with_clone(
+        &self,
+        rep_id: &str,
+        req: &otto_core::domain::GenerateRequest,
+    ) -> Result<otto_core::domain::GeneratedContent, ClientError> {
+        let path = format!("/api/v1/clone/{}/generate", encode(rep_id));
+        self.send(|| self.request(Method::POST, &path).json(req), false).await
+    }
+
+    /// `GET /api/v1/clone/{rep_id}/drafts` with `limit`, `offset`, `sort`, `order`,
+    /// `content_type`, `status`.
+    pub async fn clone_drafts(
+        &self,
+        rep_id: &str,
+        query: &[(&str, &str)],
+    ) -> Result<otto_core::domain::CloneDraftList, ClientError> {
+        let path = format!("/api/v1/clone/{}/drafts", encode(rep_id));
+        self.send(|| self.request(Method::GET, &path).query(query), true).await
+    }
+
+    /// `PATCH /api/v1/clone/{rep_id}/drafts/{draft_id}`: a lifecycle step and/or edited content.
+    pub async fn update_clone_draft(
+        &self,
+        rep_id: &str,
+        draft_id: &str,
+        update: &otto_core::domain::DraftUpdate,
+    ) -> Result<otto_core::domain::CloneDraft, ClientError> {
+        let path = format!("/api/v1/clone/{}/drafts/{}", encode(rep_id), encode(draft_id));
+        self.send(|| self.request(Method::PATCH, &path).json(update), false).await
+    }
+}

@@ -787,3 +787,76 @@ pub struct ReindexStatus {
     /// Last error, if it failed.
     pub error: Option<String>,
 }
+
+/// Body of `POST /api/v1/asr/transcribe`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
+#[schema(example = json!({"audio_url": "https://recordings.example.com/call_12345.wav", "language": "en-US"}))]
+pub struct TranscribeAudioRequest {
+    /// Recording to transcribe (http or https; `file://` only when the server allows it).
+    /// Fetched with the same rules as call recordings: 100 MB, 60 minutes, no private addresses.
+    #[schema(max_length = 2048)]
+    pub audio_url: String,
+    /// Spoken language (BCP 47, e.g. `en-US`); default `en-US`.
+    #[schema(max_length = 35)]
+    pub language: Option<String>,
+    /// Model the caller would like. Informational: the server transcribes with its configured
+    /// engine, named in the response's `engine`.
+    pub model: Option<String>,
+}
+
+/// One timed stretch of a standalone transcription.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct TranscribedSegment {
+    /// Start, seconds from the beginning of the recording.
+    pub start: f64,
+    /// End, seconds.
+    pub end: f64,
+    /// Recognised text.
+    pub text: String,
+    /// Engine confidence 0..=1.
+    pub confidence: f32,
+    /// Provider speaker label, when the engine diarizes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub speaker: Option<String>,
+}
+
+/// `POST /api/v1/asr/transcribe`: the recording's text.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct TranscribeAudioResponse {
+    /// The whole text.
+    pub transcript: String,
+    /// Duration-weighted mean of the segment confidences (0..=1).
+    pub confidence: f32,
+    /// The requested language (or the one the engine detected).
+    pub language: String,
+    /// Length of the recording in seconds.
+    pub duration: f64,
+    /// Timed segments.
+    pub segments: Vec<TranscribedSegment>,
+    /// Engine and model that transcribed, e.g. `whisper.cpp/whisper-tiny`.
+    pub engine: String,
+}
+
+/// `GET /api/v1/calls/{call_id}/audio`: a signed, expiring playback link.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct AudioUrlResponse {
+    /// Download URL of the stored recording; works without a token until `expires_at`.
+    pub audio_url: String,
+    /// When the link stops working.
+    pub expires_at: DateTime<Utc>,
+}
+
+/// Answer to a CallRail webhook.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct WebhookAck {
+    /// `processed` (acted on, or a replay of an event already acted on) or `ignored`.
+    pub status: String,
+    /// The Otto call the event maps to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub call_id: Option<String>,
+    /// The audio-processing job, when the event queued one (the same id on replays).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub processing_id: Option<String>,
+    /// Whether this delivery changed anything (false for replays).
+    pub created: bool,
+}

@@ -28,6 +28,7 @@ pub mod analysis;
 pub mod analyzers;
 pub mod api;
 pub mod auth;
+pub mod clone;
 pub mod domain;
 mod error;
 pub mod followup;

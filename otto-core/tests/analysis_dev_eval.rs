@@ -87,14 +87,26 @@ fn test_dev_set_meets_quality_thresholds() {
         println!("skipping analysis dev eval: {} not found", dir.display());
         return;
     }
-    run_set(&dir, "dev_", "dev-set");
+    run_set(&dir, "dev_", "dev-set", true);
 }
 
 /// Hand-written held-out calls (other companies, verticals and wording) checked into this
 /// crate, scored with the same metrics and thresholds as the dev set.
 #[test]
 fn test_fixture_set_meets_quality_thresholds() {
-    run_set(&fixture_dir(), "held_", "fixture-set");
+    run_set(&fixture_dir(), "held_", "fixture-set", true);
+}
+
+/// Blind calls (`tests/fixtures/analysis/blind_*.json`): written and labelled before the engine's
+/// rules were looked at, in verticals, phrasing and transcription styles (lower-case ASR-style
+/// text with fillers and digits) that neither the dev set nor the `held_` set covers. Scored with
+/// the same metrics and thresholds and the table printed, but a miss is reported rather than
+/// failing the suite: this set measures generalisation and must not be tuned to. Set
+/// `OTTO_BLIND_STRICT=1` to make the thresholds binding.
+#[test]
+fn test_blind_set_reports_quality() {
+    let strict = std::env::var_os("OTTO_BLIND_STRICT").is_some();
+    run_set(&fixture_dir(), "blind_", "blind-set", strict);
 }
 
 /// The checked-in fixture set: `tests/fixtures/analysis` in this crate.
@@ -103,8 +115,8 @@ fn fixture_dir() -> PathBuf {
 }
 
 /// Scores every `<prefix>*.json` call in `dir` against its labels, prints the per-call rows and
-/// the aggregate table, and asserts the thresholds.
-fn run_set(dir: &std::path::Path, prefix: &str, name: &str) {
+/// the aggregate table, and (when `strict`) asserts the thresholds.
+fn run_set(dir: &std::path::Path, prefix: &str, name: &str, strict: bool) {
     let stages = load_stages(dir);
     let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
         .expect("read eval dir")
@@ -128,7 +140,11 @@ fn run_set(dir: &std::path::Path, prefix: &str, name: &str) {
     let (rows, info) = report(&tot);
     println!("\n{}", format_table(&rows, &info, name));
     let failed: Vec<&str> = rows.iter().filter(|r| !r.pass).map(|r| r.name).collect();
-    assert!(failed.is_empty(), "{name} thresholds not met: {failed:?}");
+    if strict {
+        assert!(failed.is_empty(), "{name} thresholds not met: {failed:?}");
+    } else if !failed.is_empty() {
+        println!("{name}: thresholds not met (reported, not asserted): {failed:?}");
+    }
 }
 
 /// Every finding must carry evidence that points at a real segment.
@@ -163,14 +179,14 @@ fn check_evidence(a: &CallAnalysis) {
     }
 }
 
-/// Writes every analysis (dev set and fixture set) as JSON to `$OTTO_EVAL_DUMP` when set, for
+/// Writes every analysis (dev set, fixture set and blind set) as JSON to `$OTTO_EVAL_DUMP` when set, for
 /// inspection.
 #[test]
 fn test_dump_dev_analyses() {
     let Ok(out) = std::env::var("OTTO_EVAL_DUMP") else {
         return;
     };
-    for (dir, prefix) in [(dev_dir(), "dev_"), (fixture_dir(), "held_")] {
+    for (dir, prefix) in [(dev_dir(), "dev_"), (fixture_dir(), "held_"), (fixture_dir(), "blind_")] {
         if !dir.is_dir() {
             continue;
         }

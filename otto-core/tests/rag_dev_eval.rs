@@ -2,12 +2,13 @@
 //! questions, and measure source-call recall@5 (from the citations) and answer-fact recall.
 //! Skips when `../shared/eval/dev` is absent. `OTTO_EVAL_DIR` points it at another set.
 
+#![cfg(feature = "sqlite")]
+
 use std::path::PathBuf;
-use std::sync::Arc;
 use std::time::Duration;
 
 use otto_core::jobs::WorkerConfig;
-use otto_core::{AskInput, CompanyId, NewCall, NewSopStage, NewSopStages, Otto, Principal, Role, SegmentInput};
+use otto_core::{AskInput, CompanyId, NewSopStage, NewSopStages, Otto, Principal, Role};
 use serde_json::Value;
 
 fn dev_dir() -> Option<PathBuf> {
@@ -80,32 +81,7 @@ async fn test_dev_questions_retrieve_the_right_calls() {
     files.sort();
     for f in &files {
         let c: Value = serde_json::from_str(&std::fs::read_to_string(f).unwrap()).unwrap();
-        let mut metadata = serde_json::Map::new();
-        metadata.insert("customer_name".into(), c["customer"]["name"].clone());
-        metadata.insert("rep_name".into(), c["rep"]["name"].clone());
-        metadata.insert("company_name".into(), c["company"].clone());
-        let call = NewCall {
-            call_id: Some(c["id"].as_str().unwrap().into()),
-            rep_id: Some(c["rep"]["id"].as_str().unwrap().into()),
-            call_type: serde_json::from_value(c["call_type"].clone()).ok(),
-            started_at: serde_json::from_value(c["started_at"].clone()).ok(),
-            caller_phone: c["customer"]["phone"].as_str().map(Into::into),
-            metadata: Some(metadata),
-            segments: Some(
-                c["turns"]
-                    .as_array()
-                    .unwrap()
-                    .iter()
-                    .map(|t| SegmentInput {
-                        speaker: t["speaker"].as_str().unwrap().into(),
-                        text: t["text"].as_str().unwrap().into(),
-                        start_time: None,
-                        end_time: None,
-                    })
-                    .collect(),
-            ),
-            ..Default::default()
-        };
+        let call = otto_core::analysis::eval::labelled_call_request(&c);
         otto.create_call(&mgr, call).await.unwrap();
     }
     let worker = otto_core::pipeline::worker(
@@ -157,5 +133,4 @@ async fn test_dev_questions_retrieve_the_right_calls() {
     let fact_recall = facts_found as f64 / facts_total.max(1) as f64;
     println!("\nsource-call recall@5 {recall:.3} (target >= 0.8); answer-fact recall {fact_recall:.3}");
     assert!(recall >= 0.8, "source-call recall@5 {recall:.3} < 0.8");
-    let _ = Arc::new(());
 }

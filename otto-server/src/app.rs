@@ -41,6 +41,8 @@ pub const JSON_LIMIT_BYTES: usize = 10 * 1024 * 1024;
         (name = "rag", description = "Ask Otto: streaming questions over a WebSocket, and query history"),
         (name = "followup", description = "Follow-ups: drafts from call analyses, their lifecycle, and tasks"),
         (name = "analytics", description = "Performance and analytics over analysed calls"),
+        (name = "personal_ai", description = "Personal AI clone: train from a rep's samples, generate in their style, drafts"),
+        (name = "webhooks", description = "Inbound CallRail webhooks, signed with CallRail's `Signature` header"),
     ),
     components(schemas(
         otto_core::api::ErrorBody,
@@ -92,8 +94,15 @@ fn categories() -> Vec<(Category, bool, OpenApiRouter<AppState>)> {
         (Category::Documents, true, routes::documents::router()),
         (Category::Followup, true, routes::followup::router()),
         (Category::Analytics, true, routes::analytics::router()),
+        (Category::PersonalAi, true, routes::clone::router()),
         // The WebSocket authenticates itself (headers, query string or first message).
         (Category::Rag, false, routes::rag::ws_router()),
+        (Category::Voice, true, routes::asr::router()),
+        (Category::Calls, true, routes::media::router()),
+        // A signed playback link is its own credential (audio elements send no token).
+        (Category::Calls, false, routes::media::public_router()),
+        // CallRail authenticates with its body signature, not a JWT.
+        (Category::Webhooks, false, routes::webhooks::router()),
     ]
 }
 

@@ -40,6 +40,17 @@ pub struct Config {
     /// Ask Otto WebSocket sessions close after this many idle seconds (a `timeout` warning
     /// comes 5 minutes before).
     pub rag_session_idle_secs: u64,
+    /// `[asr]`: the speech recognition engine (see [`crate::speech::AsrConfig`]).
+    pub asr: crate::speech::AsrConfig,
+    /// Let recordings be fetched from private, loopback or link-local addresses
+    /// (`OTTO_ALLOW_PRIVATE_URLS=true`; off so a URL in a request can't reach internal services).
+    pub allow_private_urls: bool,
+    /// Let recordings be read from `file://` URLs (`OTTO_ALLOW_FILE_URLS=true`).
+    pub allow_file_urls: bool,
+    /// `[webhooks]`: CallRail signature secret and company mapping.
+    pub webhooks: crate::speech::WebhooksConfig,
+    /// `[media]`: playback links of stored recordings.
+    pub media: crate::speech::MediaConfig,
 }
 
 /// A language model provider.
@@ -72,6 +83,11 @@ impl Default for Config {
             analysis_engine: "offline".into(),
             llm: None,
             rag_session_idle_secs: 1800,
+            asr: crate::speech::AsrConfig::default(),
+            allow_private_urls: false,
+            allow_file_urls: false,
+            webhooks: crate::speech::WebhooksConfig::default(),
+            media: crate::speech::MediaConfig::default(),
         }
     }
 }

@@ -13,6 +13,8 @@ pub mod metrics;
 pub mod ratelimit;
 pub mod request_id;
 pub mod routes;
+pub mod signing;
+pub mod speech;
 pub mod state;
 
 use std::sync::Arc;
@@ -53,6 +55,9 @@ pub async fn open_otto(config: &Config) -> Result<Otto, Error> {
             return Err(Error::invalid("analysis_engine", "`llm` needs an [llm] section (provider, model)"))
         }
         (other, _) => return Err(Error::invalid("analysis_engine", format!("`{other}` is neither offline nor llm"))),
+    }
+    if let Some(asr) = speech::asr_engine(config).await? {
+        builder = builder.asr(asr);
     }
     builder.build()
 }
@@ -99,23 +104,32 @@ pub async fn build_state(config: &Config) -> Result<(AppState, Option<config::Se
             idle: std::time::Duration::from_secs(config.rag_session_idle_secs.max(60)),
             ..Default::default()
         },
+        speech: Arc::new(speech::SpeechState::new(config, secret.as_ref().map(|(s, _)| s.as_slice()))?),
     };
     Ok((state, secret.map(|(_, src)| src)))
 }
 
-/// Starts `n` pipeline workers on the engine; they stop (after the job in hand) when
-/// `shutdown` turns true.
+/// Starts `config.workers` pipeline workers on the engine; they stop (after the job in hand)
+/// when `shutdown` turns true.
 pub fn spawn_workers(
     otto: &Otto,
-    n: usize,
+    config: &Config,
     shutdown: &tokio::sync::watch::Receiver<bool>,
 ) -> Vec<tokio::task::JoinHandle<()>> {
-    (0..n)
-        .map(|_| {
-            let worker = otto_core::pipeline::worker(otto, otto_core::jobs::WorkerConfig::default());
-            tokio::spawn(worker.run(shutdown.clone()))
-        })
+    (0..config.workers)
+        .map(|_| tokio::spawn(worker(otto, config, otto_core::jobs::WorkerConfig::default()).run(shutdown.clone())))
         .collect()
+}
+
+/// A pipeline worker with every stage, the speech stage following the config's fetch rules
+/// (`allow_private_urls`, `allow_file_urls`) rather than only the environment.
+pub fn worker(otto: &Otto, config: &Config, worker_config: otto_core::jobs::WorkerConfig) -> otto_core::jobs::Worker {
+    // Registering `call.process_audio` again replaces the environment-configured handler.
+    otto_core::pipeline::speech::register(
+        otto_core::pipeline::worker(otto, worker_config),
+        otto,
+        speech::speech_config(config),
+    )
 }
 
 /// Serves `state` on `listener` until `shutdown` resolves, then finishes in-flight requests.

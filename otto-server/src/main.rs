@@ -51,6 +51,20 @@ enum Command {
     },
     /// Print the OpenAPI document (YAML).
     Openapi,
+    /// Manage local models (speech recognition, embeddings).
+    Models {
+        #[command(subcommand)]
+        command: ModelsCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum ModelsCommand {
+    /// Install a model into `<data-dir>/models`: whisper-tiny, whisper-base or minilm.
+    Install {
+        /// whisper-tiny (English, 75 MB), whisper-base (multilingual, 145 MB) or minilm.
+        name: String,
+    },
 }
 
 fn main() -> ExitCode {
@@ -63,6 +77,15 @@ fn main() -> ExitCode {
         config.data_dir = d;
     }
     match cli.command {
+        Command::Models { command: ModelsCommand::Install { name } } => {
+            match otto_server::speech::install_model(&config.data_dir, &name) {
+                Ok(msg) => {
+                    println!("{msg}");
+                    ExitCode::SUCCESS
+                }
+                Err(e) => fail(&e),
+            }
+        }
         Command::Openapi => {
             print!("{}", otto_server::openapi_yaml());
             ExitCode::SUCCESS
@@ -138,7 +161,7 @@ async fn serve(config: Config) -> ExitCode {
     println!("API docs: http://{addr}/docs   Mint a token: otto token --company ACME --user rep_1 --role manager");
     tracing::info!(%addr, workers = config.workers, "otto started");
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
-    let workers = otto_server::spawn_workers(&state.otto, config.workers, &stop_rx);
+    let workers = otto_server::spawn_workers(&state.otto, &config, &stop_rx);
     let shutdown = async move {
         shutdown_signal().await;
         let _ = stop_tx.send(true);

@@ -18,4 +18,6 @@ pub struct AppState {
     pub limiter: Arc<RateLimiter>,
     /// Ask Otto WebSocket timing.
     pub ws_timings: crate::routes::rag::WsTimings,
+    /// Playback link signing, fetch rules and webhook settings of the speech routes.
+    pub speech: Arc<crate::speech::SpeechState>,
 }

@@ -109,7 +109,7 @@ async fn test_submitted_transcript_is_analysed_end_to_end() {
     assert_eq!(full.status, StatusCode::OK);
     let appt = &full.body["appointment"];
     assert_eq!(appt["booked"], true, "{appt}");
-    assert_eq!(appt["scheduled_for"], "2026-04-16T15:00:00-05:00", "next Thursday at three, Chicago time");
+    assert_eq!(appt["scheduled_at"], "2026-04-16T15:00:00-05:00", "next Thursday at three, Chicago time");
     for key in
         ["lead", "objections", "sop", "outcome", "rehash", "coaching", "phases", "metrics", "summary", "property"]
     {
@@ -142,7 +142,7 @@ async fn test_call_without_objections_returns_an_empty_list_and_diarization_role
     assert_eq!(s.body["speakers"][0]["role"], "rep", "`agent` is the rep");
     assert_eq!(s.body["speakers"][1]["role"], "customer", "`caller` is the customer");
     let a = app.call("GET", "/api/v1/calls/wh_1/analysis", &mgr, "co", None).await;
-    assert_eq!(a.body["appointment"]["scheduled_for"], "2026-05-05T10:00:00-04:00");
+    assert_eq!(a.body["appointment"]["scheduled_at"], "2026-05-05T10:00:00-04:00");
     // Without an SOP the SOP analysis is empty, not invented.
     assert_eq!(a.body["sop"]["stages"], json!([]));
 }

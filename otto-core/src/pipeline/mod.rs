@@ -7,8 +7,10 @@
 //! Stages and their job kinds:
 //! - `call.analyze`: a submitted transcript (or one produced by speech recognition) is stored in
 //!   the blob store and analysed; analyses and the call's final state commit together.
+//! - `clone.train`: a rep's personal AI clone is measured from their stored samples.
 
 mod analyze;
+mod clone;
 #[cfg(feature = "documents")]
 mod documents;
 pub mod speech;
@@ -24,6 +26,7 @@ use crate::jobs::{Worker, WorkerConfig};
 use crate::Otto;
 
 pub use analyze::{analysis_input, assemble, facts, records, AnalyzeCall, ANALYSIS_TYPES};
+pub use clone::{TrainClone, TRAIN_CLONE};
 pub use transcript::{build_transcript, infer_roles};
 
 /// Job kind of the analysis stage.
@@ -81,7 +84,8 @@ pub fn diarization_key(company: &CompanyId, call_id: &str) -> String {
 /// A worker with every pipeline stage registered.
 pub fn worker(otto: &Otto, config: WorkerConfig) -> Worker {
     let worker = Worker::new(otto.store().clone(), otto.clock().clone(), config)
-        .handle(ANALYZE_CALL, Arc::new(AnalyzeCall::new(otto.clone())));
+        .handle(ANALYZE_CALL, Arc::new(AnalyzeCall::new(otto.clone())))
+        .handle(TRAIN_CLONE, Arc::new(TrainClone::new(otto.clone())));
     #[cfg(feature = "documents")]
     let worker = worker
         .handle(INGEST_DOCUMENT, Arc::new(documents::IngestDocument::new(otto.clone())))

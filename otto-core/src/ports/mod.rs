@@ -7,6 +7,7 @@ mod ai;
 mod analyzer;
 mod blob;
 mod clock;
+mod clone;
 mod followup;
 mod store;
 
@@ -17,6 +18,7 @@ pub use ai::{
 pub use analyzer::CallAnalyzer;
 pub use blob::BlobStore;
 pub use clock::{Clock, SystemClock};
+pub use clone::{CloneStore, TrainingRequest};
 pub use followup::{FollowupStore, PerformanceStore};
 pub use store::{
     AnalysisStore, AnalyticsStore, AuditLog, CallStore, ComplianceAggregates, CrmStore, DocumentStore, EntityUpsert,

@@ -269,6 +269,7 @@ pub trait Store:
     + DocumentStore
     + super::FollowupStore
     + super::PerformanceStore
+    + super::CloneStore
 {
     /// Adapter name for logs and `/health` (`sqlite`, `postgres`).
     fn backend_name(&self) -> &'static str;

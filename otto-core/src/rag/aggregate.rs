@@ -256,7 +256,7 @@ pub(super) async fn answer(
                                 customer_name(&l.call),
                                 a.appointment_type.replace('_', " "),
                                 a.when_text,
-                                a.scheduled_for.as_deref().map(|s| format!(", {s}")).unwrap_or_default(),
+                                a.scheduled_at.as_deref().map(|s| format!(", {s}")).unwrap_or_default(),
                                 l.call.call_id
                             )
                         })

@@ -57,14 +57,22 @@ impl Otto {
         let channel = req.channel.unwrap_or_default();
         let tone = req.tone.unwrap_or_default();
         let now = self.clock.now();
-        let c = compose(&ctx, &call, kind, channel, tone, req.rehash_score, now);
+        let mut c = compose(&ctx, &call, kind, channel, tone, req.rehash_score, now);
+        let rep_id = call.rep_id.clone().unwrap_or_else(|| p.user_id().to_string());
+        // A rep with a trained clone gets drafts that open, close and sign off the way they do.
+        if let Some(style) = self.trained_style(&call.company_id, &rep_id).await {
+            c.content = crate::clone::personalize(&c.content, channel, ctx.customer_name.as_deref(), &style);
+            if let Some(d) = c.details.as_object_mut() {
+                d.insert("personalized_with_clone".into(), json!(true));
+            }
+        }
         let draft = FollowupDraft {
             draft_id: new_id("draft"),
             company_id: Some(call.company_id.clone()),
             call_id: call.call_id.clone(),
             // The follow-up belongs to whoever owns the call; a manager drafting for a rep's
             // call puts it in that rep's drafts.
-            rep_id: call.rep_id.clone().unwrap_or_else(|| p.user_id().to_string()),
+            rep_id,
             followup_type: kind,
             channel,
             content_type: channel,

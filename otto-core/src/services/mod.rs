@@ -5,6 +5,7 @@ mod analyses;
 mod analytics;
 mod audit;
 mod calls;
+mod clone;
 mod crm;
 #[cfg(feature = "documents")]
 mod documents;

@@ -76,7 +76,7 @@ impl Otto {
         let _ = writeln!(content, "Outcome: {}", a.outcome.outcome.as_str().replace('_', " "));
         let _ = writeln!(content, "Lead: {} ({:.0}%)", a.lead.lead_status.as_str(), a.lead.lead_score * 100.0);
         if let Some(appt) = &a.appointment {
-            let when = appt.scheduled_for.as_deref().unwrap_or(&appt.when_text);
+            let when = appt.scheduled_at.as_deref().unwrap_or(&appt.when_text);
             let _ = writeln!(content, "Appointment: {} ({})", appt.appointment_type.replace('_', " "), when);
         }
         let take = if detail == SummaryDetail::Brief { 3 } else { usize::MAX };

@@ -1,15 +1,19 @@
 //! HTTP routes, one module per API category of the design.
 
 pub mod analytics;
+pub mod asr;
 pub mod calls;
+pub mod clone;
 pub mod crm;
 pub mod documents;
 pub mod followup;
+pub mod media;
 pub mod rag;
 pub mod sop;
 pub mod summary;
 pub mod system;
 pub mod voice;
+pub mod webhooks;
 
 use utoipa::openapi::path::Operation;
 use utoipa::openapi::{ContentBuilder, Ref, RefOr, Response, ResponseBuilder};

@@ -619,6 +619,136 @@ pub(crate) async fn followup_drafts_and_tasks(store: Arc<dyn Store>) {
     assert!(store.list_tasks(&b, "call_1").await.unwrap().is_empty());
 }
 
+pub(crate) async fn clone_training_samples_and_drafts(store: Arc<dyn Store>) {
+    use crate::ports::TrainingRequest;
+    let (a, b) = (company(), company());
+    let sample = |id: &str, hash: &str, training: &str, at: i64| CloneSample {
+        sample_id: id.into(),
+        company_id: a.clone(),
+        rep_id: "rep_1".into(),
+        sample_type: SampleType::Email,
+        content: format!("Hey there, sample {id} of mine."),
+        content_hash: hash.into(),
+        training_id: training.into(),
+        created_at: t(at),
+    };
+    let job = |training: &str| {
+        NewJob::new(format!("clone.train.{a}"), json!({"training_id": training}), t(0))
+            .company(a.clone())
+            .dedupe_key(format!("clone.train:{a}:{training}"))
+    };
+    let train = |training: &'static str, samples: Vec<CloneSample>, job: NewJob, at: i64| {
+        let store = Arc::clone(&store);
+        let a = a.clone();
+        async move {
+            store
+                .begin_clone_training(TrainingRequest {
+                    company_id: &a,
+                    rep_id: "rep_1",
+                    training_id: training,
+                    new_clone_id: &format!("clone_{training}"),
+                    samples: &samples,
+                    job: &job,
+                    now: t(at),
+                })
+                .await
+                .unwrap()
+        }
+    };
+    let (c, added) =
+        train("tr1", vec![sample("s1", "h1", "tr1", 0), sample("s2", "h2", "tr1", 0)], job("tr1"), 0).await;
+    assert_eq!(added, 2);
+    assert_eq!(
+        (c.training_status, c.model_version, c.samples, c.profile.is_none()),
+        (TrainingStatus::Queued, 0, 2, true)
+    );
+    assert!(!c.is_trained());
+    assert!(store.find_job_by_dedupe_key(&format!("clone.train:{a}:tr1")).await.unwrap().is_some());
+    assert!(store.get_clone(&b, "rep_1").await.unwrap().is_none(), "another tenant must not see the clone");
+
+    // Retraining keeps the clone and stores only the samples it doesn't have.
+    let (c2, added) =
+        train("tr2", vec![sample("s2b", "h2", "tr2", 5), sample("s3", "h3", "tr2", 5)], job("tr2"), 5).await;
+    assert_eq!((added, c2.samples, c2.clone_id.as_str(), c2.training_id.as_str()), (1, 3, "clone_tr1", "tr2"));
+    let ids: Vec<String> =
+        store.list_clone_samples(&a, "rep_1").await.unwrap().into_iter().map(|s| s.sample_id).collect();
+    assert_eq!(ids, ["s1", "s2", "s3"]);
+    assert!(store.list_clone_samples(&b, "rep_1").await.unwrap().is_empty());
+
+    // Only the latest training moves the state; every finished training is a new version.
+    assert!(!store.set_clone_training_status(&a, "rep_1", "tr1", TrainingStatus::Training, None, t(6)).await.unwrap());
+    assert!(store.set_clone_training_status(&a, "rep_1", "tr2", TrainingStatus::Training, None, t(6)).await.unwrap());
+    let profile = StyleProfile { samples: 3, formality: 0.25, tone: "casual_friendly".into(), ..Default::default() };
+    let stale = store.finish_clone_training(&a, "rep_1", "tr1", &profile, t(7)).await.unwrap();
+    assert_eq!((stale.model_version, stale.training_status), (1, TrainingStatus::Training));
+    let done = store.finish_clone_training(&a, "rep_1", "tr2", &profile, t(8)).await.unwrap();
+    assert_eq!((done.model_version, done.training_status), (2, TrainingStatus::Completed));
+    assert_eq!((done.profile.as_ref(), done.last_trained), (Some(&profile), Some(t(8))));
+    assert!(done.is_trained());
+    assert!(store
+        .set_clone_training_status(&a, "rep_1", "tr2", TrainingStatus::Failed, Some("boom"), t(9))
+        .await
+        .unwrap());
+    assert_eq!(store.get_clone(&a, "rep_1").await.unwrap().unwrap().failure_reason.as_deref(), Some("boom"));
+    let (again, _) = train("tr3", vec![], job("tr3"), 10).await;
+    assert_eq!((again.training_status, again.model_version, again.failure_reason), (TrainingStatus::Queued, 2, None));
+    assert_eq!(again.profile, Some(profile), "a retraining keeps the previous profile usable");
+    assert_eq!(
+        store.finish_clone_training(&b, "rep_1", "tr3", &StyleProfile::default(), t(11)).await.unwrap_err().kind(),
+        ErrorKind::NotFound
+    );
+
+    let draft = |id: &str, rep: &str, kind: FollowupChannel, at: i64| CloneDraft {
+        draft_id: id.into(),
+        company_id: Some(a.clone()),
+        rep_id: rep.into(),
+        content_type: kind,
+        content: format!("Hey there! Draft {id}."),
+        status: DraftStatus::Draft,
+        prompt: "Follow up".into(),
+        context: json!({"customer_name": "Dana"}),
+        confidence: 0.75,
+        engine: "offline".into(),
+        model_version: "v2".into(),
+        call_id: None,
+        approved_at: None,
+        created_at: t(at),
+        updated_at: t(at),
+    };
+    let d1 = draft("cd1", "rep_1", FollowupChannel::Email, 0);
+    store.insert_clone_draft(&d1).await.unwrap();
+    store.insert_clone_draft(&draft("cd2", "rep_1", FollowupChannel::Sms, 10)).await.unwrap();
+    store.insert_clone_draft(&draft("cd3", "rep_1", FollowupChannel::Email, 20)).await.unwrap();
+    store.insert_clone_draft(&draft("cd4", "rep_2", FollowupChannel::Email, 30)).await.unwrap();
+    assert_eq!(store.insert_clone_draft(&d1).await.unwrap_err().kind(), ErrorKind::Conflict);
+    assert_eq!(store.get_clone_draft(&a, "cd1").await.unwrap().unwrap(), d1);
+    assert!(store.get_clone_draft(&b, "cd1").await.unwrap().is_none());
+
+    let mut ready = d1.clone();
+    ready.status = DraftStatus::Ready;
+    ready.approved_at = Some(t(40));
+    ready.updated_at = t(40);
+    assert!(store.update_clone_draft(&ready, DraftStatus::Draft).await.unwrap());
+    assert!(!store.update_clone_draft(&ready, DraftStatus::Draft).await.unwrap(), "compare-and-set");
+    assert_eq!(store.get_clone_draft(&a, "cd1").await.unwrap().unwrap(), ready);
+    assert_eq!(store.clone_draft_counts(&a, "rep_1").await.unwrap(), (3, 1));
+    assert_eq!(store.clone_draft_counts(&b, "rep_1").await.unwrap(), (0, 0));
+
+    let base = CloneDraftFilter { rep_id: Some("rep_1".into()), order: SortOrder::Desc, ..Default::default() };
+    let ids = |p: Page<CloneDraft>| p.items.into_iter().map(|d| d.draft_id).collect::<Vec<_>>();
+    assert_eq!(ids(store.list_clone_drafts(&a, &base).await.unwrap()), ["cd3", "cd2", "cd1"]);
+    let emails = CloneDraftFilter { content_type: Some(FollowupChannel::Email), ..base.clone() };
+    assert_eq!(store.list_clone_drafts(&a, &emails).await.unwrap().total, 2);
+    let only_ready = CloneDraftFilter { status: Some(DraftStatus::Ready), ..base.clone() };
+    assert_eq!(ids(store.list_clone_drafts(&a, &only_ready).await.unwrap()), ["cd1"]);
+    let by_type = CloneDraftFilter { sort: CloneDraftSort::ContentType, order: SortOrder::Asc, ..base.clone() };
+    assert_eq!(ids(store.list_clone_drafts(&a, &by_type).await.unwrap()), ["cd3", "cd1", "cd2"]);
+    let paged = CloneDraftFilter { page: PageRequest { limit: 1, offset: 1 }, ..base.clone() };
+    let page = store.list_clone_drafts(&a, &paged).await.unwrap();
+    assert_eq!((page.total, ids(page)), (3, vec!["cd2".to_string()]));
+    assert_eq!(store.list_clone_drafts(&b, &base).await.unwrap().total, 0);
+}
+
 /// Generates one `#[tokio::test]` per conformance check for an adapter. `$make` is an async
 /// expression yielding `Option<Arc<dyn Store>>` (None: skip, e.g. no database configured).
 macro_rules! store_conformance_tests {
@@ -637,7 +767,8 @@ macro_rules! store_conformance_tests {
             audit_trail_is_per_company_and_newest_first,
             knowledge_search_is_scoped_and_replace_is_atomic,
             performance_aggregates_are_sql_and_scoped,
-            followup_drafts_and_tasks);
+            followup_drafts_and_tasks,
+            clone_training_samples_and_drafts);
     };
     (@tests $make:expr; $($name:ident),*) => {
         $(

@@ -5,6 +5,7 @@
 //! per backend, so the two can't drift apart. What differs (pool setup, migrations, row locking
 //! for the job queue, SQLite's single writer) stays in `sqlite.rs` and `postgres.rs`.
 
+mod clone;
 #[cfg(test)]
 mod conformance;
 mod followups;

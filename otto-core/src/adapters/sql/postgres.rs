@@ -54,3 +54,4 @@ impl PostgresStore {
 
 super::impl_sql_store!(PostgresStore, sqlx::Postgres, "FOR UPDATE SKIP LOCKED", "postgres");
 super::followups::impl_followup_store!(PostgresStore, sqlx::Postgres);
+super::clone::impl_clone_store!(PostgresStore, sqlx::Postgres);

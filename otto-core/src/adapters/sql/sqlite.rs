@@ -69,3 +69,4 @@ impl SqliteStore {
 
 super::impl_sql_store!(SqliteStore, sqlx::Sqlite, "", "sqlite");
 super::followups::impl_followup_store!(SqliteStore, sqlx::Sqlite);
+super::clone::impl_clone_store!(SqliteStore, sqlx::Sqlite);
