@@ -860,3 +860,77 @@ pub struct WebhookAck {
     /// Whether this delivery changed anything (false for replays).
     pub created: bool,
 }
+
+/// Body of `POST /api/v1/ingestion/documents/upload` (UWC): a document to fetch from a URL.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct UrlUploadRequest {
+    /// Must be the caller's company when given.
+    pub company_id: Option<String>,
+    /// File name to store it under, e.g. `policy.pdf`.
+    #[schema(min_length = 1, max_length = 255)]
+    pub document_name: String,
+    /// File format hint (`pdf`, `docx`, `html`, `md`, `txt`); the format is detected from the bytes.
+    pub document_type: Option<String>,
+    /// Where to fetch it (http or https).
+    #[schema(max_length = 2048, pattern = r"^(https?|file)://\S+$")]
+    pub url: String,
+    /// Namespace for maintenance (default: the company).
+    pub namespace: Option<String>,
+    /// `sop`, `training`, `reference` or `policy` (default `reference`).
+    pub category: Option<crate::domain::DocumentType>,
+    /// Caller's metadata.
+    #[schema(value_type = Option<Object>)]
+    pub metadata: Option<serde_json::Map<String, serde_json::Value>>,
+}
+
+/// `POST /api/v1/ingestion/documents/upload` result.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct UrlUploadAccepted {
+    /// Id of the upload (report completion against it).
+    pub upload_id: String,
+    /// `uploaded`: fetching and indexing run in the background.
+    pub status: String,
+    /// The job doing the work (same as the upload id).
+    pub processing_job_id: String,
+    /// Rough completion time.
+    pub estimated_completion: DateTime<Utc>,
+}
+
+/// Body of `POST /api/v1/ingestion/documents/complete` (UWC callback).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct UploadCompleteRequest {
+    /// The upload.
+    pub upload_id: String,
+    /// Must match the upload's job id when given.
+    pub processing_job_id: Option<String>,
+    /// The processor's status (`completed` or `failed`).
+    pub status: String,
+    /// Chunks the processor created (informational).
+    pub chunks_created: Option<u32>,
+    /// Embeddings the processor created (informational).
+    pub vector_embeddings: Option<u32>,
+    /// What the processor extracted.
+    pub metadata_extracted: Option<ExtractedMetadata>,
+}
+
+/// Metadata an external processor extracted.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct ExtractedMetadata {
+    /// Title.
+    pub title: Option<String>,
+    /// Pages.
+    pub pages: Option<u32>,
+    /// Language.
+    pub language: Option<String>,
+}
+
+/// `POST /api/v1/ingestion/documents/complete` result.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct UploadCompleteAck {
+    /// `acknowledged`.
+    pub status: String,
+    /// The document the upload produced.
+    pub document_id: String,
+    /// Otto's own indexing status of it (`processing`, `indexed`, `failed`).
+    pub indexing_status: String,
+}

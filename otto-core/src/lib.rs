@@ -48,4 +48,4 @@ pub use error::{Error, ErrorKind, Result};
 pub use otto::{Otto, OttoBuilder};
 pub use services::{AskInput, AskOutcome};
 #[cfg(feature = "documents")]
-pub use services::{DocumentUpload, ReindexStarted};
+pub use services::{DocumentUpload, ReindexStarted, UrlUpload};

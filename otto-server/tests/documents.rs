@@ -185,3 +185,57 @@ async fn test_reindex_rebuilds_in_the_background_with_progress() {
         StatusCode::NOT_FOUND
     );
 }
+
+#[tokio::test]
+async fn test_upload_by_url_then_completion_callback() {
+    // The document server is on loopback, which only an explicit setting allows.
+    std::env::set_var("OTTO_ALLOW_PRIVATE_URLS", "true");
+    let doc_server = axum::Router::new().route(
+        "/policy.md",
+        axum::routing::get(|| async {
+            "# Cancellation Policy\n\nCustomers may cancel within three days for a full refund."
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, doc_server).await.unwrap() });
+
+    let app = app().await;
+    let mgr = token("co", "mgr", "manager", 600);
+    let body = serde_json::json!({"document_name": "policy.md", "url": format!("http://{addr}/policy.md"), "category": "policy"});
+    let r = app.call("POST", "/api/v1/ingestion/documents/upload", &mgr, "co", Some(body)).await;
+    assert_eq!(r.status, StatusCode::ACCEPTED, "{}", r.body);
+    let upload_id = r.body["upload_id"].as_str().unwrap().to_string();
+    let complete = serde_json::json!({"upload_id": upload_id, "processing_job_id": upload_id, "status": "completed",
+        "chunks_created": 1, "vector_embeddings": 1, "metadata_extracted": {"title": "Cancellation Policy (2025)", "pages": 1, "language": "en"}});
+    let mut ack = Value::Null;
+    for _ in 0..200 {
+        let r = app.call("POST", "/api/v1/ingestion/documents/complete", &mgr, "co", Some(complete.clone())).await;
+        if r.status == StatusCode::OK {
+            ack = r.body;
+            break;
+        }
+        assert_eq!(r.status, StatusCode::CONFLICT, "not fetched yet is a 409: {}", r.body);
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+    assert_eq!(ack["status"], "acknowledged", "{ack}");
+    let doc = wait_status(&app, &mgr, ack["document_id"].as_str().unwrap()).await;
+    assert_eq!((doc["status"].as_str(), doc["document_type"].as_str()), (Some("indexed"), Some("policy")));
+    let rep = Principal::new("rep_1", CompanyId::parse("co").unwrap(), Role::SalesRep);
+    let a = app
+        .otto
+        .answer(&rep, &AskRequest { question: "Can customers cancel for a refund?".into(), ..Default::default() })
+        .await
+        .unwrap();
+    assert_eq!(a.citations[0].source_id, ack["document_id"].as_str().unwrap());
+    let r = app
+        .call(
+            "POST",
+            "/api/v1/ingestion/documents/complete",
+            &token("other", "m", "manager", 600),
+            "other",
+            Some(complete),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "another tenant's upload");
+}

@@ -218,6 +218,17 @@ fn parse_clock(toks: &[String], i: usize) -> Option<(u32, u32, Option<bool>, usi
             "" => None,
             _ => return None,
         };
+        // ASR writes "two thirty" as "2 30": a bare hour followed by two-digit minutes.
+        if rest.is_empty() && !num.contains(':') {
+            if let Some(m) = toks.get(k).filter(|n| n.len() == 2 && n.chars().all(|c| c.is_ascii_digit())) {
+                if let Ok(m) = m.parse::<u32>() {
+                    if m <= 59 {
+                        minute = m;
+                        k += 1;
+                    }
+                }
+            }
+        }
     }
     if toks.get(k).is_some_and(|n| n == "o'clock") {
         k += 1;
@@ -427,8 +438,13 @@ fn find_dates(toks: &[String]) -> Vec<DateRef> {
                 }
             }
         }
-        // "on the fourteenth", "the 3rd of April"
-        if w == "the" && matches!(prev, Some("on" | "for" | "by")) {
+        // "on the fourteenth", "the 3rd of April", "I have the fifth at ten thirty": a bare
+        // ordinal is a date after a booking word or when a time or month follows it (so "the
+        // third step" and "the first thing" are not).
+        let ordinal_next = parse_ordinal(toks, i + 1).and_then(|(_, n)| get(i + 1 + n));
+        let date_context = matches!(prev, Some("on" | "for" | "by" | "have" | "got" | "about" | "say" | "is" | "until"))
+            || matches!(ordinal_next, Some("at" | "of" | "around" | "between" | "from" | "morning" | "afternoon" | "evening"));
+        if w == "the" && date_context {
             if let Some((d, n)) = parse_ordinal(toks, i + 1) {
                 let mut end = i + 1 + n;
                 let mut month = None;
@@ -438,7 +454,7 @@ fn find_dates(toks: &[String]) -> Vec<DateRef> {
                         end += 2;
                     }
                 }
-                i = push(DateKind::DayOfMonth { day: d, month, weekday: None }, i - 1, end, &mut out);
+                i = push(DateKind::DayOfMonth { day: d, month, weekday: None }, i.saturating_sub(1), end, &mut out);
                 continue;
             }
         }
@@ -992,6 +1008,32 @@ mod tests {
         assert_eq!(
             r("a week from Friday at ten", "2026-02-11T18:00:00-05:00").as_deref(),
             Some("2026-02-20T10:00:00-05:00")
+        );
+    }
+
+    #[test]
+    fn test_asr_digits_and_colloquial_times() {
+        // Monday 2026-04-27: "the fifth" is next month's fifth; ASR writes "10 30".
+        assert_eq!(r("the fifth at 10 30", "2026-04-27T09:05:00-04:00").as_deref(), Some("2026-05-05T10:30:00-04:00"));
+        assert_eq!(r("wednesday at 2 30", "2026-12-07T08:15:00-05:00").as_deref(), Some("2026-12-09T14:30:00-05:00"));
+        // Tuesday 2026-05-19.
+        assert_eq!(
+            r("a week from tomorrow at nine in the morning", "2026-05-19T11:00:00-07:00").as_deref(),
+            Some("2026-05-27T09:00:00-07:00")
+        );
+        // Thursday 2026-06-11.
+        assert_eq!(
+            r("Tuesday after next at six in the evening", "2026-06-11T17:45:00-07:00").as_deref(),
+            Some("2026-06-23T18:00:00-07:00")
+        );
+        // Tuesday 2026-09-15.
+        assert_eq!(r("three o'clock this Friday", "2026-09-15T16:00:00-07:00").as_deref(), Some("2026-09-18T15:00:00-07:00"));
+        // Monday 2026-10-05.
+        assert_eq!(r("Thursday, say noon", "2026-10-05T14:30:00-04:00").as_deref(), Some("2026-10-08T12:00:00-04:00"));
+        // Wednesday 2026-01-14.
+        assert_eq!(
+            r("Thursday the twenty-second at quarter past four", "2026-01-14T12:30:00-08:00").as_deref(),
+            Some("2026-01-22T16:15:00-08:00")
         );
     }
 

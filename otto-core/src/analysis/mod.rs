@@ -251,8 +251,9 @@ impl Transcript {
                 };
                 let sentences = text::sentences(&seg.text)
                     .into_iter()
+                    .flat_map(|s| text::split_unpunctuated(&s))
                     .map(|s| Sentence {
-                        tokens: text::words(&s),
+                        tokens: text::clean_tokens(text::words(&s)),
                         norm_text: text::normalize_numbers(&s),
                         question: text::is_question(&s),
                         text: s,
@@ -261,7 +262,7 @@ impl Transcript {
                 Turn {
                     index,
                     role,
-                    tokens: text::words(&seg.text),
+                    tokens: text::clean_tokens(text::words(&seg.text)),
                     text: seg.text.clone(),
                     sentences,
                     start: seg.start_time,

@@ -169,6 +169,13 @@ const PRICE_STRONG: Lex = &[
     "out of my price range",
     "price range",
     "too rich",
+    "good bit more",
+    "chunk of change",
+    "kinda steep",
+    "a lot of money",
+    "grand higher|more",
+    "that much",
+    "more than we|i ~ paid|pay",
 ];
 const PRICE_WEAK: Lex = &["cheaper", "~ less", "wow", "not happening", "expensive", "that's a lot", "a lot"];
 
@@ -208,6 +215,18 @@ const COMPETITOR_STRONG: Lex = &[
     "do it ourselves|myself|himself|herself",
     "cost of materials",
     "other outfit*",
+    "still shopping",
+    "shopping around",
+    "other bids",
+    "two|three|couple|few other|more ~ bids|quotes|estimates|companies|outfits",
+    "already ~ had|got ~ ~ put|installed|replaced",
+    "already ~ bought|signed|hired|installed|replaced",
+    "put us in touch with",
+    "could|can|would do it ~ cheaper|less|side",
+    "on the side",
+    "for cheaper",
+    "he's|she's ~ a|an electrician|plumber|roofer|contractor|handyman|installer",
+    "in the business",
 ];
 const COMPETITOR_WEAK: Lex = &["shopping around", "calling around", "other people", "other places", "other companies"];
 
@@ -255,6 +274,11 @@ const TIMING_STRONG: Lex = &[
     "not this year",
     "no rush",
     "in no hurry",
+    "until|till|til ~ fall|spring|summer|winter|holidays|tax|refund|january|february|march|april|may",
+    "not ~ anything ~ until|till|til",
+    "push it|this ~ back|out",
+    "wait ~ bit|while",
+    "not gonna|going to do ~ anything",
 ];
 const TIMING_WEAK: Lex = &["get back to you", "staying with us", "busy", "later"];
 
@@ -295,6 +319,11 @@ const AUTHORITY_STRONG: Lex = &[
     "rather he|she|they ~ be there",
     "he'd|she'd want to be|see",
     "going to want to see",
+    "what the|my wife|husband|spouse|partner ~ thinks|says|wants",
+    "see what ~ wife|husband|spouse|partner",
+    "want|like|need my|the|her|him wife|husband|spouse|partner ~ to hear|see|look|be",
+    "before we ~ decide|pick|sign|commit",
+    "ask my landlord|wife|husband|spouse|partner|owner|boss",
 ];
 const AUTHORITY_WEAK: Lex = &["not deciding", "not signing", "the owner", "co signer"];
 
@@ -322,6 +351,13 @@ const NEED_STRONG: Lex = &[
     "doesn't need",
     "not necessary",
     "unnecessary",
+    "that bad",
+    "not a big deal",
+    "only ~ couple|few times a year",
+    "tastes fine",
+    "seems fine",
+    "not sure we need",
+    "not sure ~ worth",
 ];
 const NEED_WEAK: Lex = &["not interested", "we're fine", "it's fine"];
 
@@ -360,6 +396,12 @@ const TRUST_STRONG: Lex = &[
     "no show*",
     "not sure ~ trust",
     "complaints about",
+    "subcontract*",
+    "sub ~ out",
+    "random guy|guys|people",
+    "fly by night",
+    "never heard of ~ you|your",
+    "don't know you",
 ];
 const TRUST_WEAK: Lex = &["guys knock", "pressure", "reviews", "licensed", "insured", "gimmick"];
 
@@ -384,6 +426,12 @@ const FINANCING_STRONG: Lex = &[
     "bank ~ said no|turned|denied|declined|won't",
     "denied|declined|turned down ~ for",
     "didn't|don't|not ~ approved|qualify",
+    "spread ~ it|that|this|payments ~ out",
+    "spread out",
+    "break it up",
+    "make payments",
+    "pay ~ monthly",
+    "some kind of plan",
 ];
 const FINANCING_WEAK: Lex = &["interest", "credit", "monthly"];
 
@@ -410,6 +458,59 @@ pub(crate) const AUTHORITY_GRANTED: Lex = &[
     "rent ~ out",
     "my tenant*",
     "i'm the landlord|owner",
+    "whatever i decide|want|pick",
+    "up to me",
+    "my call",
+    "i get to pick|decide|choose",
+    "leaves it|that ~ to me",
+];
+
+/// Budget strain ("money's tight", "can't swing it"): the reason behind a concern rather than
+/// its kind. Said with a wish to wait it is a timing objection, with a request for a payment
+/// plan a financing one, and only on its own a price objection.
+const BUDGET_STRAIN: Lex = &[
+    "money's tight",
+    "money is tight",
+    "money's ~ been tight",
+    "tight budget",
+    "budget is tight",
+    "can't swing",
+    "not in the budget",
+];
+
+/// A customer asking for the financing paperwork the rep just offered is taking up an answer,
+/// not raising a concern.
+const FINANCING_UPTAKE: Lex =
+    &["send|email|mail ~ me|us ~ financ*", "financing ~ stuff|info|information|paperwork|application|details|forms"];
+
+/// Rep questions about who else decides: the customer's plain answer ("my wife handles the
+/// house stuff", "just me") is qualification information, not an objection.
+const DECIDER_QUESTION: Lex =
+    &["anyone|anybody|someone ~ else", "who else", "decision", "decide", "decides", "involved", "part of this|the"];
+
+/// Words that turn such an answer into a real hold-up: a deferral to the other person.
+const DEFERRAL: Lex = &[
+    "need to",
+    "have to",
+    "has to",
+    "got to",
+    "gotta",
+    "rather",
+    "run it by",
+    "talk*",
+    "first",
+    "before",
+    "without",
+    "let me",
+    "see what",
+    "want to|wants to",
+    "ask",
+    "check with",
+    "be there",
+    "not deciding",
+    "not signing",
+    "not my",
+    "not up to",
 ];
 
 /// Agreement that, in the same turn, outweighs weak cues ("let's do it, it's a lot but fine").
@@ -647,10 +748,31 @@ pub(crate) fn detect(t: &Transcript) -> Vec<Objection> {
         if has_any(&turn.tokens, AUTHORITY_GRANTED) {
             scores[2] = 0.0;
         }
+        let answers_decider_question = t.turns.get(turn.index.wrapping_sub(1)).is_some_and(|p| {
+            p.role == Role::Rep && p.sentences.iter().any(|s| s.question && has_any(&s.tokens, DECIDER_QUESTION))
+        });
+        if answers_decider_question && !has_any(&turn.tokens, DEFERRAL) {
+            scores[2] = 0.0;
+        }
+        if has_any(&turn.tokens, FINANCING_UPTAKE) {
+            scores[6] = 0.0;
+        }
         // A price complaint and a payment question in one breath is a financing concern:
-        // "I can't just write a check, do you do payment plans?" Only strong price cues survive.
-        let strong_price = PRICE_STRONG.iter().any(|p| has_any_affirmed(&turn.tokens, &[p]));
+        // "I can't just write a check, do you do payment plans?" Only strong price cues survive,
+        // and budget strain is not one of them ("money's tight, can we spread it out?").
+        let strain = has_any_affirmed(&turn.tokens, BUDGET_STRAIN);
+        let strong_price =
+            PRICE_STRONG.iter().filter(|p| !BUDGET_STRAIN.contains(p)).any(|p| has_any_affirmed(&turn.tokens, &[p]));
         if scores[6] >= 1.0 && !strong_price {
+            scores[0] = 0.0;
+        }
+        // Money is tight "after the holidays" next to a payment-plan request: the holidays say
+        // why money is short, not that the customer wants to wait.
+        if scores[6] >= 1.0 && !has_any(&turn.tokens, &["wait*", "hold off", "put it off", "not ready", "later"]) {
+            scores[1] = 0.0;
+        }
+        // "Money's tight, so we'd wait until May" is a wish to wait.
+        if strain && !strong_price && scores[1] >= 1.0 {
             scores[0] = 0.0;
         }
         for (k, kind) in ObjectionType::ALL.iter().enumerate() {

@@ -57,6 +57,108 @@ pub fn sentences(text: &str) -> Vec<String> {
     out
 }
 
+/// Drops speech fillers and stutters from a token list, so ASR transcripts ("um my my breaker
+/// keeps uh tripping you know") match the same phrases as clean text: "um", "uh", "er", "hmm",
+/// a "you know" or "i mean" used as a filler, and a word or two-word group repeated back to back
+/// ("the the", "we got we got"). Number words and digits are never collapsed ("two two").
+pub fn clean_tokens(tokens: Vec<String>) -> Vec<String> {
+    let mut out: Vec<String> = Vec::with_capacity(tokens.len());
+    let mut i = 0;
+    while i < tokens.len() {
+        let w = tokens[i].as_str();
+        let next = tokens.get(i + 1).map(String::as_str);
+        let prev = out.last().map(String::as_str);
+        if matches!(w, "um" | "umm" | "uh" | "uhh" | "uhm" | "er" | "erm" | "hmm" | "mm" | "mhm") {
+            i += 1;
+            continue;
+        }
+        if w == "you"
+            && next == Some("know")
+            && !matches!(
+                prev,
+                Some("do" | "did" | "don't" | "didn't" | "would" | "if" | "let" | "will" | "to" | "i'll")
+            )
+            && !matches!(tokens.get(i + 2).map(String::as_str), Some("what" | "how" | "if" | "that" | "when" | "where"))
+        {
+            i += 2;
+            continue;
+        }
+        if w == "i" && next == Some("mean") && !matches!(prev, Some("what" | "if")) && tokens.get(i + 2).is_some() {
+            i += 2;
+            continue;
+        }
+        let numeric =
+            |x: &str| x.chars().any(|c| c.is_ascii_digit()) || unit_value(x).is_some() || tens_value(x).is_some();
+        if prev == Some(w) && !numeric(w) {
+            i += 1;
+            continue;
+        }
+        if out.len() >= 2 && next.is_some() {
+            let (a, b) = (&out[out.len() - 2], &out[out.len() - 1]);
+            if a == w && Some(b.as_str()) == next && !numeric(w) && !numeric(b) {
+                i += 2;
+                continue;
+            }
+        }
+        out.push(tokens[i].clone());
+        i += 1;
+    }
+    out
+}
+
+/// Words that, after a discourse marker, open a new question in unpunctuated speech.
+const ASR_QUESTION_STARTS: &[&str] = &[
+    "how", "what", "what's", "when", "where", "why", "who", "which", "is", "are", "do", "does", "did", "can", "could",
+    "would", "will", "have", "has",
+];
+/// Pronouns and articles that follow an auxiliary that opens a question ("is there", "do you").
+const ASR_QUESTION_SUBJECTS: &[&str] =
+    &["you", "there", "it", "this", "that", "your", "anyone", "anybody", "he", "she", "they", "we", "the", "someone"];
+/// Discourse markers after which a new sentence may start in unpunctuated speech.
+const ASR_BREAKS: &[&str] =
+    &["so", "and", "okay", "ok", "alright", "um", "uh", "yeah", "right", "gotcha", "cool", "great", "now", "but"];
+
+/// Splits a long unpunctuated stretch of ASR text into sentences where a discourse marker
+/// ("so", "and", "um", "okay") is followed by a question opener ("how big", "is there",
+/// "do you"), so questions asked mid-turn are still recognised. Text with sentence punctuation
+/// is returned unchanged.
+pub fn split_unpunctuated(sentence: &str) -> Vec<String> {
+    let body = sentence.trim_end_matches(['.', '?', '!']);
+    let raw: Vec<&str> = sentence.split_whitespace().collect();
+    if raw.len() < 10 || body.contains(['.', '?', '!', ';']) || sentence.trim_end().ends_with('?') {
+        return vec![sentence.to_string()];
+    }
+    let norm: Vec<String> =
+        raw.iter().map(|w| w.trim_matches(|c: char| !c.is_alphanumeric() && c != '\'').to_lowercase()).collect();
+    let mut cuts = Vec::new();
+    for i in 2..raw.len().saturating_sub(2) {
+        let prev = norm[i - 1].as_str();
+        let w = norm[i].as_str();
+        let next = norm[i + 1].as_str();
+        if !ASR_BREAKS.contains(&prev) || !ASR_QUESTION_STARTS.contains(&w) {
+            continue;
+        }
+        let wh = matches!(w, "how" | "what" | "what's" | "when" | "where" | "why" | "who" | "which");
+        if wh || ASR_QUESTION_SUBJECTS.contains(&next) {
+            // The marker opens the new sentence.
+            let cut = i - 1;
+            if cut >= 3 && cuts.last().is_none_or(|&c| cut >= c + 3) {
+                cuts.push(cut);
+            }
+        }
+    }
+    if cuts.is_empty() {
+        return vec![sentence.to_string()];
+    }
+    let mut out = Vec::new();
+    let mut from = 0;
+    for c in cuts.into_iter().chain(std::iter::once(raw.len())) {
+        out.push(raw[from..c].join(" "));
+        from = c;
+    }
+    out
+}
+
 /// Value of a units or teens number word ("zero" ..= "nineteen").
 pub fn unit_value(w: &str) -> Option<u64> {
     Some(match w {
@@ -466,7 +568,16 @@ pub fn is_question(sentence: &str) -> bool {
     if sentence.trim_end().ends_with('?') {
         return true;
     }
-    let w = words(sentence);
+    let w = clean_tokens(words(sentence));
+    // Unpunctuated tag questions: "you own it right", "looking to get this done soon or".
+    let unpunctuated = !sentence.trim_end().ends_with(['.', '!']);
+    if unpunctuated
+        && w.len() > 3
+        && (matches!(w.last().map(String::as_str), Some("right" | "or" | "correct"))
+            || w.ends_with(&["does".to_string(), "that".to_string(), "work".to_string()]))
+    {
+        return true;
+    }
     // "So", "And", "Okay" often preface a question without changing it.
     let first = w.iter().find(|t| !matches!(t.as_str(), "so" | "and" | "okay" | "ok" | "um" | "uh" | "alright"));
     first.is_some_and(|f| QUESTION_OPENERS.contains(&f.as_str())) && w.len() > 2 && !sentence.trim_end().ends_with('.')

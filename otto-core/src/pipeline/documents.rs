@@ -132,3 +132,51 @@ impl JobHandler for Reindex {
         Ok(())
     }
 }
+
+/// Fetches a document from its URL and ingests it (`document.fetch`, the UWC upload). The
+/// fetch follows the same rules as recordings (private addresses and `file://` only when
+/// allowed), with the 50 MB document limit.
+pub struct FetchDocument {
+    otto: Otto,
+}
+
+impl FetchDocument {
+    /// A handler on `otto`'s ports.
+    pub fn new(otto: Otto) -> Self {
+        Self { otto }
+    }
+}
+
+#[async_trait]
+impl JobHandler for FetchDocument {
+    async fn run(&self, job: &Job, _ctx: &JobContext) -> Result<()> {
+        use crate::pipeline::speech::{AudioFetcher, DefaultFetcher, SpeechConfig};
+        let company = CompanyId::parse(field(job, "company_id")?)?;
+        let role = crate::auth::Role::parse(field(job, "role")?)?;
+        let principal = crate::auth::Principal::new(field(job, "user_id")?, company.clone(), role);
+        let url = field(job, "url")?;
+        let mut policy = SpeechConfig::from_env().fetch;
+        policy.max_bytes = crate::domain::MAX_DOCUMENT_BYTES;
+        let fetched = DefaultFetcher::new(policy).fetch(url).await.map_err(|e| {
+            // The fetcher speaks of recordings; say "document" here.
+            Error::new(e.kind(), e.message().replace("recording", "document").replace("audio_url", "url"))
+        })?;
+        let document_type = crate::domain::DocumentType::parse(field(job, "document_type")?)
+            .ok_or_else(|| Error::invalid("document_type", "unknown"))?;
+        let up = crate::services::DocumentUpload {
+            file_name: field(job, "document_name")?.to_string(),
+            bytes: fetched.bytes,
+            document_type,
+            audience_role: None,
+            namespace: job.payload.get("namespace").and_then(|v| v.as_str()).map(str::to_string),
+            metadata: job.payload.get("metadata").and_then(|v| v.as_object()).cloned().unwrap_or_default(),
+        };
+        let doc = self.otto.ingest_document(&principal, up).await?;
+        // Remember which document this upload produced (the job row is the upload's record).
+        let mut payload = job.payload.clone();
+        if let Some(o) = payload.as_object_mut() {
+            o.insert("document_id".into(), serde_json::Value::String(doc.document_id));
+        }
+        self.otto.store().set_job_payload(&job.job_id, &payload).await
+    }
+}

@@ -35,6 +35,8 @@ pub const ANALYZE_CALL: &str = "call.analyze";
 pub const PROCESS_AUDIO: &str = "call.process_audio";
 /// Job kind of document ingestion.
 pub const INGEST_DOCUMENT: &str = "document.ingest";
+/// Job kind of fetching a document from a URL.
+pub const FETCH_DOCUMENT: &str = "document.fetch";
 /// Job kind of a knowledge reindex.
 pub const REINDEX: &str = "knowledge.reindex";
 
@@ -89,6 +91,7 @@ pub fn worker(otto: &Otto, config: WorkerConfig) -> Worker {
     #[cfg(feature = "documents")]
     let worker = worker
         .handle(INGEST_DOCUMENT, Arc::new(documents::IngestDocument::new(otto.clone())))
-        .handle(REINDEX, Arc::new(documents::Reindex::new(otto.clone())));
+        .handle(REINDEX, Arc::new(documents::Reindex::new(otto.clone())))
+        .handle(FETCH_DOCUMENT, Arc::new(documents::FetchDocument::new(otto.clone())));
     speech::register(worker, otto, speech::SpeechConfig::from_env())
 }

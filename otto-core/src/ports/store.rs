@@ -108,6 +108,9 @@ pub trait JobQueue: Send + Sync {
     ) -> Result<Option<JobStatus>>;
     /// One job.
     async fn get_job(&self, job_id: &str) -> Result<Option<Job>>;
+    /// Replaces a job's payload (a handler recording what it produced, e.g. the document an
+    /// upload became).
+    async fn set_job_payload(&self, job_id: &str, payload: &serde_json::Value) -> Result<()>;
     /// The job created with this dedupe key, if any.
     async fn find_job_by_dedupe_key(&self, dedupe_key: &str) -> Result<Option<Job>>;
 }

@@ -5,7 +5,7 @@ use crate::domain::{
     new_id, validate_id, Document, DocumentStatus, DocumentType, Job, NewJob, SourceType, MAX_DOCUMENT_BYTES,
 };
 use crate::error::{Error, Result};
-use crate::pipeline::{INGEST_DOCUMENT, REINDEX};
+use crate::pipeline::{FETCH_DOCUMENT, INGEST_DOCUMENT, REINDEX};
 use crate::Otto;
 
 /// An uploaded file to ingest.
@@ -20,6 +20,21 @@ pub struct DocumentUpload {
     /// The role it is written for.
     pub audience_role: Option<String>,
     /// Namespace for maintenance (default: the company id).
+    pub namespace: Option<String>,
+    /// Caller's metadata.
+    pub metadata: Map<String, Value>,
+}
+
+/// A document to fetch from a URL (UWC upload, 3.2).
+#[derive(Debug, Clone, PartialEq)]
+pub struct UrlUpload {
+    /// File name to store it under (also decides which earlier upload it replaces).
+    pub document_name: String,
+    /// http(s) URL (private addresses refused unless allowed; `file://` when allowed).
+    pub url: String,
+    /// SOP, training, reference or policy.
+    pub document_type: DocumentType,
+    /// Namespace for maintenance.
     pub namespace: Option<String>,
     /// Caller's metadata.
     pub metadata: Map<String, Value>,
@@ -89,6 +104,81 @@ impl Otto {
         self.audit(p, "document.ingest", "document", &stored.document_id, json!({"file_name": name, "type": kind}))
             .await;
         Ok(stored)
+    }
+
+    /// Queues fetching a document from a URL and ingesting it (3.2). Returns the upload id (the
+    /// job's id): follow it with [`Otto::url_upload`].
+    pub async fn upload_document_from_url(&self, p: &Principal, up: UrlUpload) -> Result<String> {
+        p.require("documents", Action::Write)?;
+        let name = up.document_name.trim();
+        if name.is_empty() || name.len() > 255 || name.contains(['/', '\\']) {
+            return Err(Error::invalid("document_name", "1 to 255 characters without slashes"));
+        }
+        let url = up.url.trim();
+        let scheme_ok = ["http://", "https://", "file://"].iter().any(|s| url.starts_with(s));
+        if !scheme_ok || url.len() > 2048 || url.chars().any(char::is_whitespace) {
+            return Err(Error::invalid("url", "must be an http(s) (or, when allowed, file) URL without spaces"));
+        }
+        if let Some(ns) = &up.namespace {
+            validate_id("namespace", ns)?;
+        }
+        let payload = json!({
+            "company_id": p.company_id(),
+            "user_id": p.user_id(),
+            "role": p.role().as_str(),
+            "document_name": name,
+            "url": url,
+            "document_type": up.document_type.as_str(),
+            "namespace": up.namespace,
+            "metadata": up.metadata,
+        });
+        let job =
+            NewJob::new(FETCH_DOCUMENT, payload, self.clock.now()).company(p.company_id().clone()).max_attempts(3);
+        let (id, _) = self.store.enqueue(&job).await?;
+        self.audit(p, "document.upload_url", "document_upload", &id, json!({"url": url})).await;
+        Ok(id)
+    }
+
+    /// A URL upload of the caller's company, and the document it produced once fetched.
+    pub async fn url_upload(&self, p: &Principal, upload_id: &str) -> Result<(Job, Option<Document>)> {
+        p.require("documents", Action::Read)?;
+        validate_id("upload_id", upload_id)?;
+        let job = self
+            .store
+            .get_job(upload_id)
+            .await?
+            .filter(|j| j.kind == FETCH_DOCUMENT && j.company_id.as_ref() == Some(p.company_id()))
+            .ok_or_else(|| Error::not_found(format!("upload {upload_id}")))?;
+        let doc = match job.payload.get("document_id").and_then(Value::as_str) {
+            Some(id) => self.store.get_document(p.company_id(), id).await?,
+            None => None,
+        };
+        Ok((job, doc))
+    }
+
+    /// Records an external processor's completion report for an upload (3.3): the title and
+    /// page count it extracted replace ours when given. Returns the document.
+    pub async fn complete_url_upload(
+        &self,
+        p: &Principal,
+        upload_id: &str,
+        title: Option<String>,
+        pages: Option<u32>,
+    ) -> Result<Document> {
+        p.require("documents", Action::Write)?;
+        let (_, doc) = self.url_upload(p, upload_id).await?;
+        let mut doc = doc.ok_or_else(|| {
+            Error::conflict(format!("upload {upload_id} has not been fetched yet; report completion after it is"))
+        })?;
+        if let Some(t) = title.filter(|t| !t.trim().is_empty()) {
+            doc.title = t.trim().chars().take(200).collect();
+        }
+        if pages.is_some() {
+            doc.pages = pages;
+        }
+        doc.updated_at = self.clock.now();
+        self.store.update_document(&doc).await?;
+        Ok(doc)
     }
 
     /// A document of the caller's company (everyone may read company knowledge).

@@ -17,5 +17,5 @@ mod sop;
 mod summaries;
 
 #[cfg(feature = "documents")]
-pub use documents::{DocumentUpload, ReindexStarted};
+pub use documents::{DocumentUpload, ReindexStarted, UrlUpload};
 pub use rag::{AskInput, AskOutcome};

@@ -4,9 +4,12 @@ use axum::extract::{Multipart, State};
 use axum::http::StatusCode;
 use axum::Json;
 use chrono::Utc;
-use otto_core::api::{DocumentIngestion, ReindexRequest, ReindexStatus, VectorsDeleted};
+use otto_core::api::{
+    DocumentIngestion, ReindexRequest, ReindexStatus, UploadCompleteAck, UploadCompleteRequest, UrlUploadAccepted,
+    UrlUploadRequest, VectorsDeleted,
+};
 use otto_core::domain::{Document, DocumentType, JobStatus};
-use otto_core::{DocumentUpload, Principal};
+use otto_core::{DocumentUpload, Principal, UrlUpload};
 use serde_json::{Map, Value};
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
@@ -241,6 +244,72 @@ pub async fn reindex_status(
     }))
 }
 
+/// Upload a document by URL (UWC).
+///
+/// Queues fetching the document from `url` (http(s); private addresses refused unless the
+/// server allows them) and indexing it like an uploaded file. Managers and admins.
+#[utoipa::path(post, path = "/api/v1/ingestion/documents/upload", tag = "documents", request_body = UrlUploadRequest,
+    responses((status = 202, description = "Accepted", body = UrlUploadAccepted)))]
+pub async fn upload_by_url(
+    State(s): State<AppState>,
+    Auth(p): Auth,
+    ApiJson(body): ApiJson<UrlUploadRequest>,
+) -> Result<(StatusCode, Json<UrlUploadAccepted>), ApiError> {
+    if let Some(c) = &body.company_id {
+        p.require_company(c)?;
+    }
+    let up = UrlUpload {
+        document_name: body.document_name,
+        url: body.url,
+        document_type: body.category.unwrap_or(DocumentType::Reference),
+        namespace: body.namespace,
+        metadata: body.metadata.unwrap_or_default(),
+    };
+    let id = s.otto.upload_document_from_url(&p, up).await?;
+    Ok((
+        StatusCode::ACCEPTED,
+        Json(UrlUploadAccepted {
+            upload_id: id.clone(),
+            status: "uploaded".into(),
+            processing_job_id: id,
+            estimated_completion: Utc::now() + chrono::Duration::minutes(2),
+        }),
+    ))
+}
+
+/// Document processing complete (UWC callback).
+///
+/// An external processor reports that an upload finished; the title and page count it
+/// extracted are recorded on the document. 409 while the document has not been fetched yet.
+#[utoipa::path(post, path = "/api/v1/ingestion/documents/complete", tag = "documents", request_body = UploadCompleteRequest,
+    responses((status = 200, description = "Acknowledged", body = UploadCompleteAck),
+              (status = 409, description = "Not fetched yet", body = otto_core::api::ErrorBody)))]
+pub async fn upload_complete(
+    State(s): State<AppState>,
+    Auth(p): Auth,
+    ApiJson(body): ApiJson<UploadCompleteRequest>,
+) -> Result<Json<UploadCompleteAck>, ApiError> {
+    if let Some(job) = &body.processing_job_id {
+        if *job != body.upload_id {
+            return Err(ApiError::bad_request("processing_job_id: does not belong to this upload"));
+        }
+    }
+    if !["completed", "failed"].contains(&body.status.as_str()) {
+        return Err(ApiError::bad_request("status: must be `completed` or `failed`"));
+    }
+    let meta = body.metadata_extracted.unwrap_or(otto_core::api::ExtractedMetadata {
+        title: None,
+        pages: None,
+        language: None,
+    });
+    let doc = s.otto.complete_url_upload(&p, &body.upload_id, meta.title, meta.pages).await?;
+    Ok(Json(UploadCompleteAck {
+        status: "acknowledged".into(),
+        document_id: doc.document_id,
+        indexing_status: doc.status.as_str().into(),
+    }))
+}
+
 /// Routes of this category.
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -251,4 +320,6 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(delete_vectors))
         .routes(routes!(reindex))
         .routes(routes!(reindex_status))
+        .routes(routes!(upload_by_url))
+        .routes(routes!(upload_complete))
 }

@@ -744,6 +744,17 @@ macro_rules! impl_sql_store {
                     .transpose()
             }
 
+            async fn set_job_payload(&self, job_id: &str, payload: &serde_json::Value) -> Result<()> {
+                let _w = self.writer().await;
+                sqlx::query("UPDATE jobs SET payload = $2 WHERE job_id = $1")
+                    .bind(job_id)
+                    .bind(Json(payload))
+                    .execute(&self.pool)
+                    .await
+                    .map_err(db_err)?;
+                Ok(())
+            }
+
             async fn find_job_by_dedupe_key(&self, dedupe_key: &str) -> Result<Option<Job>> {
                 sqlx::query_as::<_, JobRow>(&format!("SELECT {JOB_COLUMNS} FROM jobs WHERE dedupe_key = $1"))
                     .bind(dedupe_key)
