@@ -415,6 +415,11 @@ fn find_dates(toks: &[String]) -> Vec<DateRef> {
                 i = end;
                 continue;
             }
+            // "Tuesday after next": the occurrence one week past the coming one.
+            if get(end) == Some("after") && get(end + 1) == Some("next") && modifier == Modifier::Bare {
+                i = push(DateKind::WeekdayPlusWeeks(wd, 1), start, end + 2, &mut out);
+                continue;
+            }
             // "Tuesday next week"
             let modifier = if get(end) == Some("next") && get(end + 1) == Some("week") {
                 end += 2;
@@ -442,8 +447,12 @@ fn find_dates(toks: &[String]) -> Vec<DateRef> {
         // ordinal is a date after a booking word or when a time or month follows it (so "the
         // third step" and "the first thing" are not).
         let ordinal_next = parse_ordinal(toks, i + 1).and_then(|(_, n)| get(i + 1 + n));
-        let date_context = matches!(prev, Some("on" | "for" | "by" | "have" | "got" | "about" | "say" | "is" | "until"))
-            || matches!(ordinal_next, Some("at" | "of" | "around" | "between" | "from" | "morning" | "afternoon" | "evening"));
+        let date_context =
+            matches!(prev, Some("on" | "for" | "by" | "have" | "got" | "about" | "say" | "is" | "until"))
+                || matches!(
+                    ordinal_next,
+                    Some("at" | "of" | "around" | "between" | "from" | "morning" | "afternoon" | "evening")
+                );
         if w == "the" && date_context {
             if let Some((d, n)) = parse_ordinal(toks, i + 1) {
                 let mut end = i + 1 + n;
@@ -1027,7 +1036,10 @@ mod tests {
             Some("2026-06-23T18:00:00-07:00")
         );
         // Tuesday 2026-09-15.
-        assert_eq!(r("three o'clock this Friday", "2026-09-15T16:00:00-07:00").as_deref(), Some("2026-09-18T15:00:00-07:00"));
+        assert_eq!(
+            r("three o'clock this Friday", "2026-09-15T16:00:00-07:00").as_deref(),
+            Some("2026-09-18T15:00:00-07:00")
+        );
         // Monday 2026-10-05.
         assert_eq!(r("Thursday, say noon", "2026-10-05T14:30:00-04:00").as_deref(), Some("2026-10-08T12:00:00-04:00"));
         // Wednesday 2026-01-14.

@@ -817,6 +817,28 @@ mod tests {
     }
 
     #[test]
+    fn test_asr_fillers_and_stutters() {
+        let t = clean_tokens(words("um my my breaker uh keeps tripping you know and we got we got mice"));
+        assert_eq!(t.join(" "), "my breaker keeps tripping and we got mice");
+        assert_eq!(clean_tokens(words("do you know how old it is")).join(" "), "do you know how old it is");
+        assert_eq!(clean_tokens(words("two two five")).join(" "), "two two five");
+    }
+
+    #[test]
+    fn test_asr_question_splitting() {
+        let s = split_unpunctuated(
+            "congrats on the new place so how big is the yard roughly and is there irrigation back there",
+        );
+        assert_eq!(s.len(), 3);
+        assert!(is_question(&s[1]) && is_question(&s[2]));
+        assert!(is_question("okay and you own it you said you just bought it right"));
+        assert_eq!(
+            split_unpunctuated("And you're the homeowner, so you can okay any repairs if he finds something?").len(),
+            1
+        );
+    }
+
+    #[test]
     fn test_sentences_keep_decimals() {
         assert_eq!(sentences("It is 7.99 percent. Okay? Yes"), vec!["It is 7.99 percent.", "Okay?", "Yes"]);
     }
