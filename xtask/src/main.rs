@@ -6,6 +6,10 @@
 //! - `cargo xtask fuzz`: only the schemathesis contract run against a live server.
 //! - `cargo xtask eval`: the labelled dev set through the public API (analysis metrics and Ask
 //!   Otto retrieval), printed as tables.
+//! - `cargo xtask bench speech [--threads N] [--runs N] [--seconds S] [--model PATH]`: the speech
+//!   pipeline against bare whisper.cpp on a generated 1-minute call (release build; not in `ci`).
+//! - `cargo xtask e2e-audio`: a generated stereo call through `otto serve` built with
+//!   `--features asr-whisper` and real Whisper (`tests/e2e_audio.rs`).
 //!
 //! Plain std, no dependencies: xtask must build in seconds.
 
@@ -24,8 +28,10 @@ fn main() -> ExitCode {
         Some("openapi") => openapi(),
         Some("fuzz") => build_bin().and_then(|_| fuzz()),
         Some("eval") => build_bin().and_then(|_| eval()),
+        Some("bench") => bench(&args[1..]),
+        Some("e2e-audio") => e2e_audio(),
         _ => {
-            eprintln!("usage: cargo xtask <ci|openapi|fuzz|eval>");
+            eprintln!("usage: cargo xtask <ci|openapi|fuzz|eval|bench speech|e2e-audio>");
             return ExitCode::from(2);
         }
     };
@@ -138,6 +144,40 @@ fn openapi() -> Result {
 /// Runs the dev-set evaluation through the API (`tests/eval.rs`).
 fn eval() -> Result {
     run(cargo().args(["test", "-p", "otto-e2e", "--test", "eval", "--", "--ignored", "--nocapture"]))
+}
+
+/// `cargo xtask bench speech`: `otto-core/examples/speech_bench.rs` in a release build, with the
+/// remaining arguments passed through. Only otto-core's speech path and whisper.cpp are built
+/// (no default features), which keeps the release build short.
+fn bench(args: &[String]) -> Result {
+    match args.first().map(String::as_str) {
+        Some("speech") => run(cargo()
+            .args(["run", "--release", "-p", "otto-core", "--no-default-features", "--features", "asr-whisper"])
+            .args(["--example", "speech_bench", "--"])
+            .args(&args[1..])),
+        _ => Err("usage: cargo xtask bench speech [--threads N] [--runs N] [--seconds S] [--model PATH]".into()),
+    }
+}
+
+/// `cargo xtask e2e-audio`: builds `otto` with `--features asr-whisper`, copies it out of the
+/// shared `target/debug/otto` (which any other build of otto-server overwrites with its own
+/// features) and runs the ignored `tests/e2e_audio.rs` against that copy (`OTTO_E2E_BIN`).
+fn e2e_audio() -> Result {
+    let t = step("cargo build -p otto-server --features asr-whisper");
+    run(cargo().args(["build", "-p", "otto-server", "--bin", "otto", "--features", "asr-whisper"]))?;
+    let dir = target_dir().join("e2e-audio");
+    std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let bin = dir.join("otto");
+    // Remove first: overwriting a binary that a previous run still executes fails (ETXTBSY).
+    let _ = std::fs::remove_file(&bin);
+    std::fs::copy(otto_bin(), &bin).map_err(|e| format!("copying {} to {}: {e}", otto_bin().display(), bin.display()))?;
+    done(t);
+    let t = step("cargo test -p otto-e2e --test e2e_audio (real Whisper)");
+    run(cargo()
+        .args(["test", "-p", "otto-e2e", "--test", "e2e_audio", "--", "--ignored", "--nocapture"])
+        .env("OTTO_E2E_BIN", &bin))?;
+    done(t);
+    Ok(())
 }
 
 /// A database created for this run and dropped afterwards.

@@ -1,7 +1,7 @@
 //! The personal AI clone's engine: measure a rep's style from their samples, score how close a
 //! text is to a style, and write in it.
 //!
-//! Pure functions, no I/O: [`crate::services`] stores samples and drafts, the `clone.train`
+//! Pure functions, no I/O: the clone service stores samples and drafts, the `clone.train`
 //! job ([`crate::pipeline`]) runs [`measure`] over a rep's samples.
 //!
 //! ```
