@@ -186,8 +186,12 @@ async fn test_stereo_wav_through_the_binary_ends_completed_with_roles_and_times_
     let transcript = client.transcript("call_audio_1").await.unwrap();
     assert!(transcript.source.starts_with("whisper.cpp/"), "{}", transcript.source);
     assert!(!transcript.transcript.trim().is_empty(), "empty transcript");
-    let text = transcript.transcript.to_lowercase();
-    assert!(text.contains("summit") || text.contains("roofing"), "{text}");
+    // tiny.en on espeak's formant voices at 8 kHz is rough (about 0.4-0.5 WER, see
+    // docs/BENCHMARKS.md); this only shows the words are the call's, not noise or another file.
+    let script = TURNS.map(|(_, t)| t).join(" ");
+    let wer = otto_core::speech::word_error_rate(&script, &transcript.transcript);
+    eprintln!("WER against the script: {wer:.3}");
+    assert!(wer < 0.6, "WER {wer}: {}", transcript.transcript);
 
     let diarization = client.diarization("call_audio_1").await.unwrap();
     for s in &diarization.speakers {
