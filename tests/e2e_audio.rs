@@ -199,11 +199,8 @@ async fn test_stereo_wav_through_the_binary_ends_completed_with_roles_and_times_
     }
     assert_eq!(diarization.speakers.len(), turns.len(), "one segment per scripted turn");
     for (seg, turn) in diarization.speakers.iter().zip(&turns) {
-        let (role, ch) = if turn.rep {
-            (SpeakerRole::Rep, REP_CHANNEL)
-        } else {
-            (SpeakerRole::Customer, 1 - REP_CHANNEL)
-        };
+        let (role, ch) =
+            if turn.rep { (SpeakerRole::Rep, REP_CHANNEL) } else { (SpeakerRole::Customer, 1 - REP_CHANNEL) };
         assert_eq!(seg.role, role, "turn at {:.2}s: {seg:?}", turn.start);
         assert_eq!(seg.speaker_id, format!("channel_{ch}"), "{seg:?}");
         assert_eq!(seg.role_confidence, 1.0, "{seg:?}");

@@ -29,25 +29,7 @@ impl Server {
     /// Starts `otto serve --addr 127.0.0.1:0 --data-dir DIR` with extra `OTTO_*` env and waits
     /// for the "listening" line.
     pub fn start(data_dir: &Path, env: &[(&str, &str)]) -> Self {
-        let mut cmd = Command::new(otto_bin());
-        cmd.args(["serve", "--addr", "127.0.0.1:0", "--data-dir"]).arg(data_dir);
-        cmd.env("OTTO_LOG", "warn").stdout(Stdio::piped()).stderr(Stdio::inherit());
-        for (k, v) in env {
-            cmd.env(k, v);
-        }
-        let mut child = cmd.spawn().expect("spawn otto serve");
-        let stdout = child.stdout.take().expect("stdout");
-        let (tx, rx) = std::sync::mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-                if let Some(rest) = line.strip_prefix("Otto listening on ") {
-                    let url = rest.split_whitespace().next().unwrap_or_default().to_string();
-                    let _ = tx.send(url);
-                }
-            }
-        });
-        let base_url = rx.recv_timeout(Duration::from_secs(30)).expect("otto serve printed its address");
-        Self { child, base_url, data_dir: data_dir.to_path_buf() }
+        Self::start_with(&otto_bin(), data_dir, env)
     }
 
     /// Like [`Server::start`], with a given `otto` binary instead of the one next to the test
@@ -71,9 +53,9 @@ impl Server {
             }
         });
         // A server that exits at startup (bad config, missing feature) closes stdout at once.
-        let base_url = rx
-            .recv_timeout(Duration::from_secs(60))
-            .unwrap_or_else(|e| panic!("{} serve did not print its address ({e}); see its stderr above", bin.display()));
+        let base_url = rx.recv_timeout(Duration::from_secs(60)).unwrap_or_else(|e| {
+            panic!("{} serve did not print its address ({e}); see its stderr above", bin.display())
+        });
         Self { child, base_url, data_dir: data_dir.to_path_buf() }
     }
 
@@ -103,13 +85,7 @@ impl Drop for Server {
 
 /// Runs `otto token` for the data dir's secret.
 pub fn token(data_dir: &Path, company: &str, user: &str, role: &str) -> String {
-    let out = Command::new(otto_bin())
-        .args(["token", "--company", company, "--user", user, "--role", role, "--data-dir"])
-        .arg(data_dir)
-        .output()
-        .expect("otto token");
-    assert!(out.status.success(), "otto token failed: {}", String::from_utf8_lossy(&out.stderr));
-    String::from_utf8(out.stdout).expect("utf-8").trim().to_string()
+    token_with(&otto_bin(), data_dir, company, user, role)
 }
 
 /// Runs `otto token` with a given binary (see [`Server::start_with`]).

@@ -240,10 +240,26 @@ async fn run_otto(engine: &WhisperEngine, wav: &[u8], opts: &SpeechOptions) -> R
 }
 
 /// One round of (b): plain whisper-rs over the captured segments, in capture order.
-fn run_bare(state: &mut WhisperState, segments: &[Vec<f32>], threads: usize) -> Result<(f64, Vec<String>), BoxError> {
+/// With `fresh`, a new whisper.cpp state per segment (as Otto's adapter does, so each call is
+/// independent of the ones before: the temperature-fallback RNG lives in the state); otherwise
+/// `state` is reused for all of them.
+fn run_bare(
+    ctx: &WhisperContext,
+    state: &mut WhisperState,
+    fresh: bool,
+    segments: &[Vec<f32>],
+    threads: usize,
+) -> Result<(f64, Vec<String>), BoxError> {
     let t0 = Instant::now();
     let mut texts = Vec::with_capacity(segments.len());
     for samples in segments {
+        let mut own;
+        let state = if fresh {
+            own = ctx.create_state()?;
+            &mut own
+        } else {
+            &mut *state
+        };
         let mut params = FullParams::new(SamplingStrategy::Greedy { best_of: 1 });
         params.set_n_threads(threads as i32);
         params.set_language(Some("en"));
@@ -283,7 +299,11 @@ fn load_avg() -> String {
 fn cpu_model() -> String {
     std::fs::read_to_string("/proc/cpuinfo")
         .ok()
-        .and_then(|c| c.lines().find(|l| l.starts_with("model name")).map(|l| l.split(':').nth(1).unwrap_or("").trim().to_string()))
+        .and_then(|c| {
+            c.lines()
+                .find(|l| l.starts_with("model name"))
+                .map(|l| l.split(':').nth(1).unwrap_or("").trim().to_string())
+        })
         .unwrap_or_else(|| "unknown CPU".into())
 }
 
@@ -298,7 +318,12 @@ fn main() -> Result<(), BoxError> {
     let cores = std::thread::available_parallelism().map_or(1, usize::from);
     println!("Otto speech benchmark");
     println!("machine: {cores} cores ({}), load average at start {}", cpu_model(), load_avg());
-    println!("model: {}, threads {}, greedy, language en, {} rounds (a/b alternating)", model.display(), args.threads, args.runs);
+    println!(
+        "model: {}, threads {}, greedy, language en, {} rounds (a/b alternating)",
+        model.display(),
+        args.threads,
+        args.runs
+    );
 
     let (source, _) = script();
     let t = Instant::now();
@@ -348,14 +373,16 @@ fn main() -> Result<(), BoxError> {
     let seg_secs: f64 = segments.iter().map(|s| s.len() as f64 / 16_000.0).sum();
     println!("segments: {} engine calls, {seg_secs:.1} s of audio sent to the engine", segments.len());
 
-    let (mut a_walls, mut a_outside, mut b_walls) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut a_walls, mut a_outside, mut b_walls, mut r_walls) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     let mut last_a = None;
-    let mut last_b = Vec::new();
+    let (mut last_b, mut last_r) = (Vec::new(), Vec::new());
     for round in 1..=args.runs {
         let a = rt.block_on(run_otto(&engine, &wav, &opts))?;
-        let (b_wall, b_texts) = run_bare(&mut state, &segments, args.threads)?;
+        let (b_wall, b_texts) = run_bare(&ctx, &mut state, true, &segments, args.threads)?;
+        let (r_wall, r_texts) = run_bare(&ctx, &mut state, false, &segments, args.threads)?;
         println!(
-            "  round {round}: (a) Otto {:.2} s (prepare {:.3} s, engine calls {:.2} s, rest {:.3} s) | (b) bare {b_wall:.2} s",
+            "  round {round}: (a) Otto {:.2} s (prepare {:.3} s, engine calls {:.2} s, rest {:.3} s) | (b) bare {b_wall:.2} s \
+             | (b') bare, one reused state {r_wall:.2} s",
             a.wall,
             a.prepare,
             a.asr,
@@ -364,16 +391,11 @@ fn main() -> Result<(), BoxError> {
         a_walls.push(a.wall);
         a_outside.push(a.wall - a.asr);
         b_walls.push(b_wall);
+        r_walls.push(r_wall);
         last_a = Some(a);
         last_b = b_texts;
+        last_r = r_texts;
     }
-    // Otto's adapter creates a whisper.cpp state (KV caches, compute buffers) per engine call so
-    // concurrent calls can share one model; the bare loop reuses one state. What that costs:
-    let t = Instant::now();
-    for _ in 0..segments.len() {
-        drop(ctx.create_state()?);
-    }
-    let states = t.elapsed().as_secs_f64();
     let a = last_a.expect("at least one round");
     let b_text = order.iter().filter_map(|&i| last_b.get(i)).map(|t| t.trim()).collect::<Vec<_>>().join("\n");
     if args.verbose {
@@ -384,6 +406,9 @@ fn main() -> Result<(), BoxError> {
     }
     let wer_a = speech::word_error_rate(&reference, &a.text);
     let wer_b = speech::word_error_rate(&reference, &b_text);
+    let r_text = order.iter().filter_map(|&i| last_r.get(i)).map(|t| t.trim()).collect::<Vec<_>>().join("\n");
+    let wer_r = speech::word_error_rate(&reference, &r_text);
+    let r_best = best(&r_walls);
 
     let (a_best, b_best) = (best(&a_walls), best(&b_walls));
     let outside_best = a_outside[a_walls.iter().position(|w| *w == a_best).unwrap_or(0)];
@@ -405,22 +430,31 @@ fn main() -> Result<(), BoxError> {
         audio_secs / b_best
     );
     println!(
+        "  (b') bare, one state  WER {wer_r:.3}  wall {r_best:6.2} s [{:.2}]  RTF {:.3}  (text identical to (b): {})",
+        median(&r_walls),
+        r_best / audio_secs,
+        if speech::normalize_words(&r_text) == speech::normalize_words(&b_text) {
+            "yes"
+        } else {
+            "no: the reused state's fallback RNG differs"
+        }
+    );
+    println!(
         "  outside the ASR engine (Otto's own accounting: wall - engine calls): {:.3} s = {:.2}% of wall -> {}",
         outside_best,
         100.0 * share,
         if share < 0.05 { "OK (< 5%)" } else { "OVER the 5% target" }
     );
     println!(
-        "  Otto vs bare engine: (a) - (b) = {:+.3} s = {:+.2}% of (a); ratio (b)/(a) = {:.3}",
+        "  Otto vs bare engine: (a) - (b) = {:+.3} s = {:+.2}% of (a); ratio (b)/(a) = {:.3}; (b')/(a) = {:.3}",
         a_best - b_best,
         100.0 * vs_bare,
-        b_best / a_best
+        b_best / a_best,
+        r_best / a_best
     );
     println!(
-        "    of which whisper.cpp state creation (one per engine call in Otto, reused in (b)): {} x {:.1} ms = {:.3} s",
-        segments.len(),
-        1000.0 * states / segments.len().max(1) as f64,
-        states
+        "  (a) and (b) texts identical: {}",
+        if speech::normalize_words(&a.text) == speech::normalize_words(&b_text) { "yes (same words)" } else { "no" }
     );
     println!(
         "  reference, QUOTED from shared/notes/speech-baseline.md, not measured here: faster-whisper 1.2.1 \

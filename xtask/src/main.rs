@@ -1,7 +1,8 @@
 //! `cargo xtask`: the one entry point for CI and humans.
 //!
-//! - `cargo xtask ci`: everything CI checks (fmt, clippy, tests on SQLite and PostgreSQL, docs,
-//!   OpenAPI drift, contract fuzzing with schemathesis). `.ci/run` calls exactly this.
+//! - `cargo xtask ci`: everything CI checks (fmt, clippy, tests on SQLite and PostgreSQL, the
+//!   audio e2e with real Whisper, docs, OpenAPI drift, contract fuzzing with schemathesis).
+//!   `.ci/run` calls exactly this.
 //! - `cargo xtask openapi`: regenerate `openapi.yaml`.
 //! - `cargo xtask fuzz`: only the schemathesis contract run against a live server.
 //! - `cargo xtask eval`: the labelled dev set through the public API (analysis metrics and Ask
@@ -115,6 +116,9 @@ fn ci() -> Result {
     doctests?;
     done(t);
 
+    // A generated stereo call through `otto serve` with real Whisper (about a minute warm).
+    e2e_audio()?;
+
     let t = step("cargo doc (-D warnings)");
     run(cargo().args(["doc", "--workspace", "--no-deps"]).env("RUSTDOCFLAGS", "-D warnings"))?;
     done(t);
@@ -170,7 +174,8 @@ fn e2e_audio() -> Result {
     let bin = dir.join("otto");
     // Remove first: overwriting a binary that a previous run still executes fails (ETXTBSY).
     let _ = std::fs::remove_file(&bin);
-    std::fs::copy(otto_bin(), &bin).map_err(|e| format!("copying {} to {}: {e}", otto_bin().display(), bin.display()))?;
+    std::fs::copy(otto_bin(), &bin)
+        .map_err(|e| format!("copying {} to {}: {e}", otto_bin().display(), bin.display()))?;
     done(t);
     let t = step("cargo test -p otto-e2e --test e2e_audio (real Whisper)");
     run(cargo()
