@@ -642,3 +642,18 @@ impl OttoClient {
         self.send(|| self.request(Method::PATCH, &path).json(update), false).await
     }
 }
+
+impl OttoClient {
+    /// `GET /api/v1/company/settings`.
+    pub async fn company_settings(&self) -> Result<otto_core::CompanySettings, ClientError> {
+        self.send(|| self.request(Method::GET, "/api/v1/company/settings"), true).await
+    }
+
+    /// `PUT /api/v1/company/settings` (admins).
+    pub async fn update_company_settings(
+        &self,
+        update: &otto_core::CompanySettingsUpdate,
+    ) -> Result<otto_core::CompanySettings, ClientError> {
+        self.send(|| self.request(Method::PUT, "/api/v1/company/settings").json(update), true).await
+    }
+}

@@ -634,3 +634,27 @@ async fn test_real_whisper_pipeline_from_a_file_url_ends_completed_with_correct_
     assert!(transcript.source.starts_with("whisper.cpp/"), "{}", transcript.source);
     assert_turns_match(&transcript, &g.turns, g.rep_channel);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn test_company_rep_channel_applies_when_the_call_names_none() {
+    if skip("test_company_rep_channel_applies_when_the_call_names_none") {
+        return;
+    }
+    let g = generated();
+    let dir = tempfile::tempdir().unwrap();
+    let otto = otto_with(dir.path(), Some(Arc::new(FakeAsr::default()))).await;
+    let url = "https://recordings.example.com/c9.wav";
+    let fetcher = Arc::new(MapFetcher(vec![(url.to_string(), g.stereo_wav.clone())]));
+    let admin = Principal::new("admin", CompanyId::parse("acme").unwrap(), Role::Admin);
+    let settings = otto_core::CompanySettingsUpdate { rep_channel: Some(g.rep_channel), timezone: None };
+    otto.update_company_settings(&admin, settings).await.unwrap();
+    let p = manager();
+    otto.create_call(&p, NewCall { call_id: Some("c9".into()), audio_url: Some(url.into()), ..Default::default() })
+        .await
+        .unwrap();
+    drain(&worker_for(&otto, fetcher)).await;
+    let stored = otto.blobs().get("transcripts/acme/c9.json").await.unwrap();
+    let transcript: Transcript = serde_json::from_slice(&stored).unwrap();
+    assert_turns_match(&transcript, &g.turns, g.rep_channel);
+    assert!(transcript.segments.iter().all(|s| s.role_confidence == 1.0), "the company's channel is authoritative");
+}

@@ -379,3 +379,31 @@ async fn test_audit_trail_records_changes_and_is_admin_only() {
     let other = token("other", "admin_9", "admin", 600);
     assert_eq!(app.call("GET", "/api/v1/audit", &other, "other", None).await.body["total"], 0);
 }
+
+#[tokio::test]
+async fn test_company_settings_are_admin_only_and_default_new_calls() {
+    let app = app().await;
+    let admin = token("co", "admin_1", "admin", 600);
+    let mgr = token("co", "mgr_1", "manager", 600);
+    let csr = token("co", "csr_1", "csr", 600);
+    let r = app.call("GET", "/api/v1/company/settings", &csr, "co", None).await;
+    assert_eq!((r.status, r.body["rep_channel"].clone()), (StatusCode::OK, serde_json::Value::Null));
+    let body = json!({"rep_channel": 1, "timezone": "America/Denver"});
+    assert_eq!(
+        app.call("PUT", "/api/v1/company/settings", &mgr, "co", Some(body.clone())).await.status,
+        StatusCode::FORBIDDEN
+    );
+    let r = app.call("PUT", "/api/v1/company/settings", &admin, "co", Some(json!({"rep_channel": 2}))).await;
+    assert_error_body(&r, StatusCode::BAD_REQUEST, "bad_request");
+    let r = app.call("PUT", "/api/v1/company/settings", &admin, "co", Some(json!({"timezone": "Mars/Base"}))).await;
+    assert_error_body(&r, StatusCode::BAD_REQUEST, "bad_request");
+    let r = app.call("PUT", "/api/v1/company/settings", &admin, "co", Some(body)).await;
+    assert_eq!((r.status, r.body["rep_channel"].clone()), (StatusCode::OK, json!(1)), "{}", r.body);
+    let call = app.call("POST", "/api/v1/calls", &mgr, "co", Some(json!({"call_id": "c1"}))).await;
+    assert_eq!(call.body["timezone"], "America/Denver", "a call without a zone takes the company's");
+    let other = token("other", "admin_9", "admin", 600);
+    assert_eq!(
+        app.call("GET", "/api/v1/company/settings", &other, "other", None).await.body["timezone"],
+        serde_json::Value::Null
+    );
+}

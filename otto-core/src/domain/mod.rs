@@ -7,6 +7,7 @@ mod analysis_record;
 mod audit;
 mod call;
 mod clone;
+mod company;
 mod crm;
 mod document;
 mod facts;
@@ -30,6 +31,7 @@ pub use clone::{
     GenerateContext, GenerateRequest, GeneratedContent, Habit, LengthStats, PersonalClone, SampleType, SignaturePhrase,
     StyleProfile, TrainCloneRequest, TrainingStarted, TrainingStatus, MAX_SAMPLES_PER_TRAINING,
 };
+pub use company::{CompanySettings, CompanySettingsUpdate};
 pub use crm::{CrmEntity, CrmEvent, EntityIngestion, EventIngestion, NewCrmEntity, NewCrmEvent};
 pub use document::{Document, DocumentStatus, DocumentType, MAX_DOCUMENT_BYTES};
 pub use facts::{CallFacts, DateRange, FactFilter, FactOrder, ObjectionFact, StageFact};

@@ -477,8 +477,10 @@ impl ProcessAudio {
             }
             ctx.progress(25).await?;
             let language = call.language.clone().unwrap_or_else(|| "en-US".into());
+            // The call's own rep_channel wins; else the company's setting.
+            let company_channel = self.otto.store().get_settings(&call.company_id).await?.and_then(|s| s.rep_channel);
             let opts = SpeechOptions {
-                rep_channel: call.rep_channel,
+                rep_channel: call.rep_channel.or(company_channel),
                 language: Some(language.split('-').next().unwrap_or("en").to_lowercase()),
                 transcript_language: language,
                 vad: self.config.vad,

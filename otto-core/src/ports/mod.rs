@@ -22,5 +22,5 @@ pub use clone::{CloneStore, TrainingRequest};
 pub use followup::{FollowupStore, PerformanceStore};
 pub use store::{
     AnalysisStore, AnalyticsStore, AuditLog, CallStore, ComplianceAggregates, CrmStore, DocumentStore, EntityUpsert,
-    JobQueue, KnowledgeStore, RagStore, SopStore, Store, SummaryStore,
+    JobQueue, KnowledgeStore, RagStore, SettingsStore, SopStore, Store, SummaryStore,
 };

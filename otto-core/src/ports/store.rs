@@ -3,10 +3,10 @@ use chrono::{DateTime, Utc};
 use std::time::Duration;
 
 use crate::domain::{
-    AnalysisRecord, AuditEvent, AuditFilter, Call, CallFacts, CallFilter, Chunk, ChunkQuery, CompanyId, CrmEntity,
-    CrmEvent, DateRange, Document, FactFilter, FactOrder, Job, JobStatus, LeaseRequest, NewCrmEntity, NewCrmEvent,
-    NewJob, Page, RagQueryFilter, RagQueryRecord, RagSession, SopStage, SopStageFilter, SourceType, Summary,
-    SummaryFilter, SummaryType,
+    AnalysisRecord, AuditEvent, AuditFilter, Call, CallFacts, CallFilter, Chunk, ChunkQuery, CompanyId,
+    CompanySettings, CrmEntity, CrmEvent, DateRange, Document, FactFilter, FactOrder, Job, JobStatus, LeaseRequest,
+    NewCrmEntity, NewCrmEvent, NewJob, Page, RagQueryFilter, RagQueryRecord, RagSession, SopStage, SopStageFilter,
+    SourceType, Summary, SummaryFilter, SummaryType,
 };
 use crate::error::Result;
 
@@ -256,6 +256,15 @@ pub trait DocumentStore: Send + Sync {
     async fn delete_document(&self, company: &CompanyId, document_id: &str) -> Result<bool>;
 }
 
+/// Per-company settings.
+#[async_trait]
+pub trait SettingsStore: Send + Sync {
+    /// The company's settings, if any were saved.
+    async fn get_settings(&self, company: &CompanyId) -> Result<Option<CompanySettings>>;
+    /// Saves the company's settings (insert or replace).
+    async fn put_settings(&self, settings: &CompanySettings) -> Result<()>;
+}
+
 /// Everything Otto persists. One adapter (SQLite, PostgreSQL) implements all of it so that
 /// multi-entity writes can share a transaction.
 pub trait Store:
@@ -270,6 +279,7 @@ pub trait Store:
     + KnowledgeStore
     + RagStore
     + DocumentStore
+    + SettingsStore
     + super::FollowupStore
     + super::PerformanceStore
     + super::CloneStore

@@ -49,7 +49,11 @@ impl Otto {
             call_type: req.call_type,
             started_at: req.started_at.map(|t| t.with_timezone(&chrono::Utc)),
             utc_offset_minutes: req.started_at.map(|t| t.offset().local_minus_utc() / 60),
-            timezone: req.timezone,
+            // Calls without a time zone take the company's, so spoken times resolve locally.
+            timezone: match req.timezone {
+                Some(tz) => Some(tz),
+                None => self.store.get_settings(p.company_id()).await?.and_then(|s| s.timezone),
+            },
             rep_channel: req.rep_channel,
             audio_file_path: None,
             transcript_file_path: None,

@@ -13,6 +13,7 @@ mod followups;
 mod performance;
 mod processing;
 mod rag;
+mod settings;
 mod sop;
 mod summaries;
 

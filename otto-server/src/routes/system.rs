@@ -4,13 +4,13 @@ use axum::extract::State;
 use axum::Json;
 use chrono::Utc;
 use otto_core::api::{AuditList, Health};
-use otto_core::domain::{AuditFilter, PageRequest};
+use otto_core::domain::{AuditFilter, CompanySettings, CompanySettingsUpdate, PageRequest};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
 use crate::auth::Auth;
 use crate::error::ApiError;
-use crate::extract::ApiQuery;
+use crate::extract::{ApiJson, ApiQuery};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -68,6 +68,29 @@ pub async fn audit(
     Ok(Json(AuditList { events: page.items, total: page.total, limit: page.limit, offset: page.offset, has_more }))
 }
 
+/// Get company settings.
+///
+/// The stereo channel that carries the rep in the company's recordings, and its time zone.
+#[utoipa::path(get, path = "/api/v1/company/settings", tag = "system",
+    responses((status = 200, description = "The settings", body = CompanySettings)))]
+pub async fn get_settings(State(s): State<AppState>, Auth(p): Auth) -> Result<Json<CompanySettings>, ApiError> {
+    Ok(Json(s.otto.company_settings(&p).await?))
+}
+
+/// Update company settings.
+///
+/// Replaces the settings (absent fields are cleared). Admins only. A call's own `rep_channel`
+/// and `timezone` still win over these defaults.
+#[utoipa::path(put, path = "/api/v1/company/settings", tag = "system", request_body = CompanySettingsUpdate,
+    responses((status = 200, description = "The saved settings", body = CompanySettings)))]
+pub async fn put_settings(
+    State(s): State<AppState>,
+    Auth(p): Auth,
+    ApiJson(body): ApiJson<CompanySettingsUpdate>,
+) -> Result<Json<CompanySettings>, ApiError> {
+    Ok(Json(s.otto.update_company_settings(&p, body).await?))
+}
+
 /// Public routes of this category.
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(health))
@@ -75,5 +98,5 @@ pub fn router() -> OpenApiRouter<AppState> {
 
 /// Authenticated routes of this category.
 pub fn authenticated_router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(audit))
+    OpenApiRouter::new().routes(routes!(audit)).routes(routes!(get_settings, put_settings))
 }

@@ -749,6 +749,24 @@ pub(crate) async fn clone_training_samples_and_drafts(store: Arc<dyn Store>) {
     assert_eq!(store.list_clone_drafts(&b, &base).await.unwrap().total, 0);
 }
 
+pub(crate) async fn company_settings_roundtrip_per_tenant(store: Arc<dyn Store>) {
+    let (a, b) = (company(), company());
+    assert!(store.get_settings(&a).await.unwrap().is_none());
+    let mut s = CompanySettings {
+        company_id: a.clone(),
+        rep_channel: Some(1),
+        timezone: Some("America/Denver".into()),
+        updated_at: t(0),
+    };
+    store.put_settings(&s).await.unwrap();
+    assert_eq!(store.get_settings(&a).await.unwrap().unwrap(), s);
+    s.rep_channel = None;
+    s.updated_at = t(5);
+    store.put_settings(&s).await.unwrap();
+    assert_eq!(store.get_settings(&a).await.unwrap().unwrap(), s, "a second save replaces the first");
+    assert!(store.get_settings(&b).await.unwrap().is_none(), "no cross-tenant read");
+}
+
 /// Generates one `#[tokio::test]` per conformance check for an adapter. `$make` is an async
 /// expression yielding `Option<Arc<dyn Store>>` (None: skip, e.g. no database configured).
 macro_rules! store_conformance_tests {
@@ -766,6 +784,7 @@ macro_rules! store_conformance_tests {
             jobs_concurrent_workers_never_share_a_job,
             audit_trail_is_per_company_and_newest_first,
             knowledge_search_is_scoped_and_replace_is_atomic,
+            company_settings_roundtrip_per_tenant,
             performance_aggregates_are_sql_and_scoped,
             followup_drafts_and_tasks,
             clone_training_samples_and_drafts);

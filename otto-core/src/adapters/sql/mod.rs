@@ -53,6 +53,7 @@ macro_rules! impl_sql_store {
         use $crate::adapters::sql::rows::{DocumentRow, RagQueryRow, AnalysisRow, AuditRow, ChunkRow, CallRow, SummaryRow, EntityRow, EventRow, JobRow, StageRow};
         use $crate::adapters::sql::{db_err, db_err_or_conflict};
         use $crate::domain::{
+            CompanySettings,
             Document,
             RagQueryFilter, RagQueryRecord, RagSession,
             new_id, AnalysisRecord, AuditEvent, AuditFilter, Chunk, ChunkQuery, FactFilter, FactOrder, SourceType, Call, CallFacts, DateRange, Summary, SummaryFilter, SummaryType, CallFilter, CompanyId, CrmEntity, CrmEvent, Job, JobStatus, LeaseRequest, NewCrmEntity,
@@ -60,6 +61,7 @@ macro_rules! impl_sql_store {
         };
         use $crate::error::{Error, Result};
         use $crate::ports::{
+            SettingsStore,
             DocumentStore,
             RagStore,
             AnalysisStore, AnalyticsStore, AuditLog, KnowledgeStore, CallStore, ComplianceAggregates, SummaryStore, CrmStore, EntityUpsert, JobQueue, SopStore, Store};
@@ -1491,6 +1493,42 @@ macro_rules! impl_sql_store {
                     .map_err(db_err)?
                     .rows_affected();
                 Ok(n > 0)
+            }
+        }
+
+        #[async_trait]
+        impl SettingsStore for $store {
+            async fn get_settings(&self, company: &CompanyId) -> Result<Option<CompanySettings>> {
+                let row: Option<(Option<i64>, Option<String>, DateTime<Utc>)> = sqlx::query_as(
+                    "SELECT rep_channel, timezone, updated_at FROM company_settings WHERE company_id = $1",
+                )
+                .bind(company.as_str())
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(db_err)?;
+                Ok(row.map(|(rep_channel, timezone, updated_at)| CompanySettings {
+                    company_id: company.clone(),
+                    rep_channel: rep_channel.and_then(|c| u8::try_from(c).ok()),
+                    timezone,
+                    updated_at,
+                }))
+            }
+
+            async fn put_settings(&self, s: &CompanySettings) -> Result<()> {
+                let _w = self.writer().await;
+                sqlx::query(
+                    "INSERT INTO company_settings (company_id, rep_channel, timezone, updated_at) VALUES ($1, $2, $3, $4) \
+                     ON CONFLICT (company_id) DO UPDATE SET rep_channel = excluded.rep_channel, \
+                     timezone = excluded.timezone, updated_at = excluded.updated_at",
+                )
+                .bind(s.company_id.as_str())
+                .bind(s.rep_channel.map(i64::from))
+                .bind(s.timezone.as_deref())
+                .bind(s.updated_at)
+                .execute(&self.pool)
+                .await
+                .map_err(db_err)?;
+                Ok(())
             }
         }
 
