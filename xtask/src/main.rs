@@ -9,6 +9,11 @@
 //!   Otto retrieval), printed as tables.
 //! - `cargo xtask bench speech [--threads N] [--runs N] [--seconds S] [--model PATH]`: the speech
 //!   pipeline against bare whisper.cpp on a generated 1-minute call (release build; not in `ci`).
+//! - `cargo xtask bench analytics [--calls N] [--db postgres|sqlite|both] [--requests N] [--bin PATH] [--print-sql]`: seeds N
+//!   synthetic analysed calls (default 1,000,000) into a throwaway PostgreSQL database and/or a
+//!   SQLite data dir, then times every analytics endpoint on `otto serve` (release build) and
+//!   prints p50/p95 per endpoint and database (not in `ci`). `--bin` times an already built `otto`;
+//!   `--print-sql` only prints the seeding SQL.
 //! - `cargo xtask e2e-audio`: a generated stereo call through `otto serve` built with
 //!   `--features asr-whisper` and real Whisper (`tests/e2e_audio.rs`).
 //!
@@ -155,11 +160,14 @@ fn eval() -> Result {
 /// (no default features), which keeps the release build short.
 fn bench(args: &[String]) -> Result {
     match args.first().map(String::as_str) {
+        Some("analytics") => bench_analytics(&args[1..]),
         Some("speech") => run(cargo()
             .args(["run", "--release", "-p", "otto-core", "--no-default-features", "--features", "asr-whisper"])
             .args(["--example", "speech_bench", "--"])
             .args(&args[1..])),
-        _ => Err("usage: cargo xtask bench speech [--threads N] [--runs N] [--seconds S] [--model PATH]".into()),
+        _ => Err("usage: cargo xtask bench speech [--threads N] [--runs N] [--seconds S] [--model PATH]\n       \
+                  cargo xtask bench analytics [--calls N] [--db postgres|sqlite|both] [--requests N] [--bin PATH] [--print-sql]"
+            .into()),
     }
 }
 
@@ -194,6 +202,10 @@ struct Postgres {
 
 impl Postgres {
     fn create() -> Result<Self> {
+        Self::create_named("otto_ci")
+    }
+
+    fn create_named(prefix: &str) -> Result<Self> {
         let admin =
             env::var("OTTO_TEST_PG_ADMIN_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
         if !psql(&admin, "SELECT 1") {
@@ -212,7 +224,7 @@ impl Postgres {
                 std::thread::sleep(Duration::from_millis(500));
             }
         }
-        let name = format!("otto_ci_{}", std::process::id());
+        let name = format!("{prefix}_{}", std::process::id());
         if !psql(&admin, &format!("CREATE DATABASE {name}")) {
             return Err(format!("could not create database {name}"));
         }
@@ -338,4 +350,371 @@ fn fuzz() -> Result {
     drop(server);
     let _ = std::fs::remove_dir_all(&data);
     result
+}
+
+// ---------------------------------------------------------------------------------------------
+// `cargo xtask bench analytics`
+// ---------------------------------------------------------------------------------------------
+
+/// The company every synthetic call belongs to.
+const BENCH_COMPANY: &str = "bench_co";
+
+/// Which database a seeding statement is written for.
+#[derive(Clone, Copy, PartialEq)]
+enum Dialect {
+    Postgres,
+    Sqlite,
+}
+
+impl Dialect {
+    fn name(self) -> &'static str {
+        match self {
+            Dialect::Postgres => "PostgreSQL",
+            Dialect::Sqlite => "SQLite",
+        }
+    }
+
+    /// A uniform random number in [0, 1), drawn per row.
+    fn rnd(self) -> &'static str {
+        match self {
+            Dialect::Postgres => "random()",
+            Dialect::Sqlite => "((random() & 281474976710655) / 281474976710656.0)",
+        }
+    }
+
+    /// `floor(expr)` as an integer, for non-negative `expr`.
+    fn floor_int(self, expr: &str) -> String {
+        match self {
+            Dialect::Postgres => format!("CAST(floor({expr}) AS BIGINT)"),
+            Dialect::Sqlite => format!("CAST({expr} AS INTEGER)"),
+        }
+    }
+
+    /// The timestamp `secs` seconds after 2025-01-01T00:00:00Z, in the column format Otto writes.
+    fn ts(self, secs: &str) -> String {
+        match self {
+            Dialect::Postgres => format!("(TIMESTAMPTZ '2025-01-01 00:00:00+00' + ({secs}) * INTERVAL '1 second')"),
+            // sqlx writes `DateTime<Utc>` as RFC 3339 text with a `+00:00` offset.
+            Dialect::Sqlite => format!("strftime('%Y-%m-%dT%H:%M:%S+00:00', 1735689600 + ({secs}), 'unixepoch')"),
+        }
+    }
+}
+
+/// SQL that seeds `n` analysed calls of [`BENCH_COMPANY`] over 2025 (12 months): `calls`,
+/// `call_facts`, `call_objection_facts` (0-3 per call, 7 types) and `call_stage_facts` (5 SOP
+/// stages per call), for 50 reps with a skewed call volume. Deterministic on PostgreSQL
+/// (`setseed`); the distributions, not the exact rows, are what SQLite shares.
+fn analytics_seed_sql(d: Dialect, n: u64) -> String {
+    let r = d.rnd();
+    let numbers = match d {
+        Dialect::Postgres => format!("SELECT i FROM generate_series(1, {n}) AS t(i)"),
+        Dialect::Sqlite => {
+            format!("WITH RECURSIVE t(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM t WHERE i < {n}) SELECT i FROM t")
+        }
+    };
+    let prelude = match d {
+        Dialect::Postgres => "SET synchronous_commit = off; SELECT setseed(0.42);",
+        Dialect::Sqlite => ".timeout 60000\nPRAGMA synchronous = OFF; PRAGMA temp_store = MEMORY; BEGIN;",
+    };
+    let commit = match d {
+        Dialect::Postgres => "",
+        Dialect::Sqlite => "COMMIT;",
+    };
+    let call_id = match d {
+        Dialect::Postgres => "'bench_call_' || lpad(CAST(i AS TEXT), 8, '0')".to_string(),
+        Dialect::Sqlite => "printf('bench_call_%08d', i)".to_string(),
+    };
+    let rep_id = match d {
+        Dialect::Postgres => "'rep_' || lpad(CAST(rep AS TEXT), 2, '0')".to_string(),
+        Dialect::Sqlite => "printf('rep_%02d', rep)".to_string(),
+    };
+    // Reps: 50 x the product of two uniforms skews volume to the first reps (rep_00 ~10%, rep_49 < 0.1%).
+    let rep = d.floor_int(&format!("50 * {r} * {r}"));
+    let secs = d.floor_int(&format!("{r} * 31536000"));
+    let ts_at = d.ts("secs");
+    let ts_analysed = d.ts("secs + 600");
+    let ts_appt = d.ts("secs + 259200");
+    let objection_type = format!(
+        "CASE {} WHEN 0 THEN 'price' WHEN 1 THEN 'timing' WHEN 2 THEN 'need_to_think' WHEN 3 THEN 'spouse' \
+         WHEN 4 THEN 'competitor' WHEN 5 THEN 'trust' ELSE 'budget' END",
+        d.floor_int(&format!("7 * {r} * {r}"))
+    );
+    let severity =
+        format!("CASE {} WHEN 0 THEN 'low' WHEN 1 THEN 'medium' ELSE 'high' END", d.floor_int(&format!("3 * {r}")));
+    format!(
+        "{prelude}
+CREATE TEMP TABLE bench_g0 AS SELECT i, {rep} AS rep, {secs} AS secs, {r} AS q, {r} AS k, {r} AS o, {r} AS c, \
+{r} AS s, {r} AS u, {r} AS v FROM ({numbers}) AS nums;
+CREATE TEMP TABLE bench_g AS SELECT {call_id} AS call_id, {rep_id} AS rep_id, {ts_at} AS at, {ts_analysed} AS analysed, \
+{ts_appt} AS appt, \
+CASE WHEN q < 0.2 THEN 'hot' WHEN q < 0.65 THEN 'warm' ELSE 'cold' END AS lead_status, \
+CASE WHEN q < 0.2 THEN 0.7 + 0.3 * k WHEN q < 0.65 THEN 0.4 + 0.3 * k ELSE 0.4 * k END AS lead_score, \
+(q < 0.65 OR k > 0.8) AS qualified, \
+CASE WHEN o * (0.6 + q) < 0.2 THEN 'appointment_set' WHEN o * (0.6 + q) < 0.28 THEN 'sold' \
+WHEN o * (0.6 + q) < 0.7 THEN 'follow_up' WHEN o * (0.6 + q) < 1.2 THEN 'not_interested' ELSE 'no_decision' END AS outcome, \
+{rehash} AS rehash_score, \
+CASE WHEN c < 0.05 THEN NULL ELSE 0.3 + 0.7 * c END AS compliance_score, 0.3 + 0.4 * s AS talk_ratio, \
+CASE WHEN u < 0.4 THEN 0 WHEN u < 0.75 THEN 1 WHEN u < 0.93 THEN 2 ELSE 3 END AS objection_count, \
+60 + {dur} AS duration, \
+CASE WHEN v < 0.3 THEN 'google_ads' WHEN v < 0.5 THEN 'referral' WHEN v < 0.7 THEN 'website' \
+WHEN v < 0.85 THEN 'facebook' WHEN v < 0.95 THEN 'yelp' ELSE 'unknown' END AS lead_source, \
+CASE WHEN s < 0.7 THEN 'sales' ELSE 'csr' END AS call_type \
+FROM bench_g0;
+INSERT INTO calls (company_id, call_id, rep_id, status, processing_status, duration, call_type, started_at, \
+created_at, updated_at) \
+SELECT '{BENCH_COMPANY}', call_id, rep_id, 'completed', 'completed', duration, call_type, at, at, analysed FROM bench_g;
+INSERT INTO call_facts (company_id, call_id, rep_id, call_type, occurred_at, lead_status, lead_score, qualified, \
+outcome, rehash_score, appointment_booked, appointment_at, compliance_score, talk_ratio, objection_count, analysed_at, \
+duration_seconds, lead_source) \
+SELECT '{BENCH_COMPANY}', call_id, rep_id, call_type, at, lead_status, lead_score, qualified, outcome, rehash_score, \
+outcome IN ('appointment_set', 'sold'), CASE WHEN outcome IN ('appointment_set', 'sold') THEN appt END, \
+compliance_score, talk_ratio, objection_count, analysed, duration, lead_source FROM bench_g;
+INSERT INTO call_objection_facts (company_id, call_id, seq, rep_id, occurred_at, objection_type, handled, severity) \
+SELECT '{BENCH_COMPANY}', g.call_id, s.seq, g.rep_id, g.at, {objection_type}, {r} < 0.6, {severity} \
+FROM bench_g g JOIN (SELECT 0 AS seq UNION ALL SELECT 1 UNION ALL SELECT 2) s ON s.seq < g.objection_count;
+INSERT INTO call_stage_facts (company_id, call_id, stage_name, stage_order, rep_id, occurred_at, performed) \
+SELECT '{BENCH_COMPANY}', g.call_id, st.name, st.ord, g.rep_id, g.at, {r} < st.rate \
+FROM bench_g g CROSS JOIN (SELECT 'greeting' AS name, 1 AS ord, 0.95 AS rate UNION ALL \
+SELECT 'discovery', 2, 0.8 UNION ALL SELECT 'presentation', 3, 0.75 UNION ALL \
+SELECT 'objection_handling', 4, 0.6 UNION ALL SELECT 'close', 5, 0.55) st;
+DROP TABLE bench_g;
+DROP TABLE bench_g0;
+{commit}
+ANALYZE;
+",
+        rehash = d.floor_int("11 * k * 0.999"),
+        dur = d.floor_int(&format!("1500 * {r}")),
+    )
+}
+
+/// The endpoints timed, as (label, path and query). `{c}` is the company.
+fn analytics_endpoints() -> Vec<(&'static str, String)> {
+    let c = BENCH_COMPANY;
+    let q3 = "date_range=2025-10-01..2025-12-31";
+    vec![
+        ("performance (all time)", format!("/api/v1/analytics/performance/{c}")),
+        ("performance (Q4)", format!("/api/v1/analytics/performance/{c}?{q3}")),
+        ("reps (all time)", format!("/api/v1/analytics/reps/{c}")),
+        ("reps (Q4, by conversion)", format!("/api/v1/analytics/reps/{c}?{q3}&sort=conversion_rate&order=asc")),
+        ("objections (all time)", format!("/api/v1/analytics/objections/{c}")),
+        ("objections (Q4, impact)", format!("/api/v1/analytics/objections/{c}?{q3}&sort=impact_score")),
+        ("leads (all time)", format!("/api/v1/analytics/leads/{c}")),
+        ("leads (Q4, hot, newest)", format!("/api/v1/analytics/leads/{c}?{q3}&quality_filter=hot&sort=created_at")),
+        ("leads (source=referral)", format!("/api/v1/analytics/leads/{c}?source_filter=referral")),
+        ("sop compliance (all time)", format!("/api/v1/sop/compliance/{c}")),
+        ("sop compliance (Q4)", format!("/api/v1/sop/compliance/{c}?{q3}")),
+    ]
+}
+
+/// `cargo xtask bench analytics`: seeds, serves and times (see the module docs).
+fn bench_analytics(args: &[String]) -> Result {
+    let mut calls: u64 = 1_000_000;
+    let mut requests: usize = 50;
+    let mut dbs = vec![Dialect::Postgres, Dialect::Sqlite];
+    let mut bin: Option<PathBuf> = None;
+    let mut print_sql = false;
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        let mut value = || it.next().cloned().ok_or_else(|| format!("{a} needs a value"));
+        match a.as_str() {
+            "--calls" => calls = value()?.replace('_', "").parse().map_err(|e| format!("--calls: {e}"))?,
+            "--print-sql" => print_sql = true,
+            "--bin" => bin = Some(PathBuf::from(value()?)),
+            "--requests" => requests = value()?.parse().map_err(|e| format!("--requests: {e}"))?,
+            "--db" => {
+                dbs = match value()?.as_str() {
+                    "postgres" => vec![Dialect::Postgres],
+                    "sqlite" => vec![Dialect::Sqlite],
+                    "both" => vec![Dialect::Postgres, Dialect::Sqlite],
+                    other => return Err(format!("--db {other}: expected postgres, sqlite or both")),
+                }
+            }
+            other => return Err(format!("unknown argument {other}")),
+        }
+    }
+    if requests == 0 {
+        return Err("--requests must be at least 1".into());
+    }
+    if print_sql {
+        for d in dbs {
+            println!("-- {}\n{}", d.name(), analytics_seed_sql(d, calls));
+        }
+        return Ok(());
+    }
+    let bin = match bin {
+        Some(b) => b,
+        None => {
+            let t = step("cargo build --release -p otto-server --bin otto");
+            run(cargo().args(["build", "--release", "-p", "otto-server", "--bin", "otto"]))?;
+            done(t);
+            target_dir().join("release").join("otto")
+        }
+    };
+    let mut report = Vec::new();
+    for d in dbs {
+        report.push(bench_analytics_on(&bin, d, calls, requests)?);
+    }
+    println!("\nanalytics benchmark: {calls} calls, {requests} sequential requests per endpoint (after 1 warm-up)");
+    println!("load average at end {}", load_average());
+    for r in report {
+        println!("{r}");
+    }
+    Ok(())
+}
+
+fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .map(|s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .unwrap_or_else(|_| "?".into())
+}
+
+/// Seeds one database, starts `otto serve` on it and returns the timing table.
+fn bench_analytics_on(bin: &Path, d: Dialect, calls: u64, requests: usize) -> Result<String> {
+    let data = target_dir().join(format!("xtask-bench-analytics-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&data);
+    let pg = if d == Dialect::Postgres {
+        let t = step("PostgreSQL: throwaway database");
+        let pg = Postgres::create_named("otto_bench")?;
+        done(t);
+        Some(pg)
+    } else {
+        None
+    };
+    let result = (|| {
+        let token = mint_token(bin, &data)?;
+        // First start: opening the store runs the migrations.
+        let (server, port) = start_bench_server(bin, &data, pg.as_ref().map(|p| p.url.as_str()))?;
+        let t = step(&format!("{}: seeding {calls} analysed calls", d.name()));
+        let sql = analytics_seed_sql(d, calls);
+        match &pg {
+            Some(pg) => {
+                run_sql(
+                    Command::new("psql").args([pg.url.as_str(), "-q", "-o", "/dev/null", "-v", "ON_ERROR_STOP=1"]),
+                    &sql,
+                )?;
+                run_sql(
+                    Command::new("psql").args([pg.url.as_str(), "-q", "-v", "ON_ERROR_STOP=1"]),
+                    "VACUUM ANALYZE;",
+                )?;
+            }
+            None => run_sql(Command::new("sqlite3").arg("-bail").arg(data.join("otto.db")), &sql)?,
+        }
+        done(t);
+        let t = step(&format!("{}: timing the analytics endpoints", d.name()));
+        let mut table = format!(
+            "\n{} ({calls} calls)\n  {:<28} {:>9} {:>9} {:>9}  {}\n",
+            d.name(),
+            "endpoint",
+            "p50 ms",
+            "p95 ms",
+            "max ms",
+            "bytes"
+        );
+        for (label, path) in analytics_endpoints() {
+            let (_, body) = http_get(port, &path, &token)?;
+            let mut times = Vec::with_capacity(requests);
+            for _ in 0..requests {
+                let start = Instant::now();
+                http_get(port, &path, &token)?;
+                times.push(start.elapsed().as_secs_f64() * 1000.0);
+            }
+            times.sort_by(f64::total_cmp);
+            let pct = |p: f64| times[((p * times.len() as f64).ceil() as usize).clamp(1, times.len()) - 1];
+            let line = format!(
+                "  {label:<28} {:>9.1} {:>9.1} {:>9.1}  {}",
+                pct(0.50),
+                pct(0.95),
+                times[times.len() - 1],
+                body.len()
+            );
+            println!("{line}");
+            table.push_str(&line);
+            table.push('\n');
+        }
+        done(t);
+        drop(server);
+        Ok(table)
+    })();
+    drop(pg);
+    let _ = std::fs::remove_dir_all(&data);
+    result
+}
+
+fn mint_token(bin: &Path, data: &Path) -> Result<String> {
+    let out = Command::new(bin)
+        .args(["token", "--company", BENCH_COMPANY, "--user", "bench_mgr", "--role", "manager", "--ttl", "86400"])
+        .arg("--data-dir")
+        .arg(data)
+        .output()
+        .map_err(|e| e.to_string())?;
+    if !out.status.success() {
+        return Err(String::from_utf8_lossy(&out.stderr).into_owned());
+    }
+    Ok(String::from_utf8_lossy(&out.stdout).trim().to_string())
+}
+
+fn start_bench_server(bin: &Path, data: &Path, database_url: Option<&str>) -> Result<(Server, u16)> {
+    let port = free_port()?;
+    let mut cmd = Command::new(bin);
+    cmd.args(["serve", "--addr", &format!("127.0.0.1:{port}")])
+        .arg("--data-dir")
+        .arg(data)
+        .env("OTTO_RATE_LIMITS__CALLS", "0")
+        .env("OTTO_RATE_LIMITS__SOP", "0")
+        .env("OTTO_RATE_LIMITS__SYSTEM", "0")
+        // The analytics SLA limit (50 a minute) would turn the timed loop into 429s.
+        .env("OTTO_RATE_LIMITS__ANALYTICS", "0")
+        // Errors only: sqlx's slow-statement warnings would drown the table.
+        .env("OTTO_LOG", "error")
+        .env_remove("OTTO_DATABASE_URL");
+    if let Some(url) = database_url {
+        cmd.env("OTTO_DATABASE_URL", url);
+    }
+    let server = Server(cmd.spawn().map_err(|e| e.to_string())?);
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        if Instant::now() > deadline {
+            return Err("otto serve did not start".into());
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    Ok((server, port))
+}
+
+/// Runs `sql` through a command-line client on stdin.
+fn run_sql(cmd: &mut Command, sql: &str) -> Result {
+    use std::io::Write;
+    let shown = format!("{cmd:?}");
+    let mut child = cmd.stdin(Stdio::piped()).spawn().map_err(|e| format!("{shown}: {e}"))?;
+    child.stdin.take().ok_or("no stdin")?.write_all(sql.as_bytes()).map_err(|e| e.to_string())?;
+    let status = child.wait().map_err(|e| e.to_string())?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("{shown} exited with {status}"))
+    }
+}
+
+/// A minimal HTTP/1.1 GET (one connection per request, as a dashboard without keep-alive would
+/// do); fails on anything but 200. Returns the status line and the body.
+fn http_get(port: u16, path: &str, token: &str) -> Result<(String, Vec<u8>)> {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).map_err(|e| e.to_string())?;
+    s.set_nodelay(true).map_err(|e| e.to_string())?;
+    write!(
+        s,
+        "GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nAuthorization: Bearer {token}\r\n\
+         X-Company-ID: {BENCH_COMPANY}\r\nConnection: close\r\n\r\n"
+    )
+    .map_err(|e| e.to_string())?;
+    let mut buf = Vec::new();
+    s.read_to_end(&mut buf).map_err(|e| e.to_string())?;
+    let split = buf.windows(4).position(|w| w == b"\r\n\r\n").ok_or_else(|| format!("GET {path}: no HTTP response"))?;
+    let head = String::from_utf8_lossy(&buf[..split]).into_owned();
+    let status = head.lines().next().unwrap_or_default().to_string();
+    let body = buf[split + 4..].to_vec();
+    if !status.contains(" 200 ") {
+        return Err(format!("GET {path}: {status}: {}", String::from_utf8_lossy(&body)));
+    }
+    Ok((status, body))
 }
