@@ -4,7 +4,6 @@
 //! messages, and structured output is obtained by forcing the model to call a tool whose input
 //! schema is the requested schema; the tool call's `input` is the answer.
 
-use std::fmt;
 use std::time::Duration;
 
 use async_trait::async_trait;
@@ -41,70 +40,11 @@ pub struct AnthropicConfig {
     pub retry_base_delay: Duration,
 }
 
-impl AnthropicConfig {
-    /// Anthropic's public API with `model`, no key, a 60 s timeout and 2 retries.
-    pub fn new(model: impl Into<String>) -> Self {
-        Self {
-            base_url: "https://api.anthropic.com".to_owned(),
-            api_key: None,
-            model: model.into(),
-            timeout: Duration::from_secs(60),
-            max_retries: 2,
-            max_retry_wait: Duration::from_secs(30),
-            retry_base_delay: Duration::from_millis(500),
-        }
-    }
-
-    /// Sets the `base_url` field.
-    pub fn base_url(mut self, base_url: impl Into<String>) -> Self {
-        self.base_url = base_url.into();
-        self
-    }
-
-    /// Sets the `api_key` field.
-    pub fn api_key(mut self, api_key: impl Into<String>) -> Self {
-        self.api_key = Some(api_key.into());
-        self
-    }
-
-    /// Sets the `timeout` field.
-    pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = timeout;
-        self
-    }
-
-    /// Sets the `max_retries` field.
-    pub fn max_retries(mut self, max_retries: u32) -> Self {
-        self.max_retries = max_retries;
-        self
-    }
-
-    /// Sets the `max_retry_wait` field.
-    pub fn max_retry_wait(mut self, max_retry_wait: Duration) -> Self {
-        self.max_retry_wait = max_retry_wait;
-        self
-    }
-
-    /// Sets the `retry_base_delay` field.
-    pub fn retry_base_delay(mut self, retry_base_delay: Duration) -> Self {
-        self.retry_base_delay = retry_base_delay;
-        self
-    }
-}
-
-impl fmt::Debug for AnthropicConfig {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("AnthropicConfig")
-            .field("base_url", &self.base_url)
-            .field("api_key", &self.api_key.as_ref().map(|_| "[redacted]"))
-            .field("model", &self.model)
-            .field("timeout", &self.timeout)
-            .field("max_retries", &self.max_retries)
-            .field("max_retry_wait", &self.max_retry_wait)
-            .field("retry_base_delay", &self.retry_base_delay)
-            .finish()
-    }
-}
+http_llm_config!(
+    AnthropicConfig,
+    "https://api.anthropic.com",
+    "Anthropic's public API with `model`, no key, a 60 s timeout and 2 retries."
+);
 
 /// An [`LlmEngine`] over the Anthropic Messages API.
 pub struct AnthropicEngine {

@@ -4,7 +4,6 @@
 //! server and LM Studio, so the key is optional (local servers need none) and the base URL is
 //! the only thing that changes between them.
 
-use std::fmt;
 use std::time::Duration;
 
 use async_trait::async_trait;
@@ -39,70 +38,11 @@ pub struct OpenAiConfig {
     pub retry_base_delay: Duration,
 }
 
-impl OpenAiConfig {
-    /// OpenAI's public API with `model`, no key, a 60 s timeout and 2 retries.
-    pub fn new(model: impl Into<String>) -> Self {
-        Self {
-            base_url: "https://api.openai.com/v1".to_owned(),
-            api_key: None,
-            model: model.into(),
-            timeout: Duration::from_secs(60),
-            max_retries: 2,
-            max_retry_wait: Duration::from_secs(30),
-            retry_base_delay: Duration::from_millis(500),
-        }
-    }
-
-    /// Sets the `base_url` field.
-    pub fn base_url(mut self, base_url: impl Into<String>) -> Self {
-        self.base_url = base_url.into();
-        self
-    }
-
-    /// Sets the `api_key` field.
-    pub fn api_key(mut self, api_key: impl Into<String>) -> Self {
-        self.api_key = Some(api_key.into());
-        self
-    }
-
-    /// Sets the `timeout` field.
-    pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = timeout;
-        self
-    }
-
-    /// Sets the `max_retries` field.
-    pub fn max_retries(mut self, max_retries: u32) -> Self {
-        self.max_retries = max_retries;
-        self
-    }
-
-    /// Sets the `max_retry_wait` field.
-    pub fn max_retry_wait(mut self, max_retry_wait: Duration) -> Self {
-        self.max_retry_wait = max_retry_wait;
-        self
-    }
-
-    /// Sets the `retry_base_delay` field.
-    pub fn retry_base_delay(mut self, retry_base_delay: Duration) -> Self {
-        self.retry_base_delay = retry_base_delay;
-        self
-    }
-}
-
-impl fmt::Debug for OpenAiConfig {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("OpenAiConfig")
-            .field("base_url", &self.base_url)
-            .field("api_key", &self.api_key.as_ref().map(|_| "[redacted]"))
-            .field("model", &self.model)
-            .field("timeout", &self.timeout)
-            .field("max_retries", &self.max_retries)
-            .field("max_retry_wait", &self.max_retry_wait)
-            .field("retry_base_delay", &self.retry_base_delay)
-            .finish()
-    }
-}
+http_llm_config!(
+    OpenAiConfig,
+    "https://api.openai.com/v1",
+    "OpenAI's public API with `model`, no key, a 60 s timeout and 2 retries."
+);
 
 /// An [`LlmEngine`] over an OpenAI-compatible chat-completions endpoint.
 pub struct OpenAiEngine {
