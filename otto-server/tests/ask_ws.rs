@@ -128,6 +128,7 @@ async fn test_manager_question_streams_chunks_and_cites_the_right_call() {
         .unwrap();
     assert!(!streamed.is_empty() && streamed == a.chunks, "chunks arrive before the completion");
     let (answer, sources) = complete(&a);
+    assert_eq!(streamed.concat(), answer, "the pieces concatenate to the answer");
     assert_eq!(sources[0], "gutter_1", "{answer}");
     assert!(answer.contains("4200"), "{answer}");
     // A follow-up keeps the context of the previous question.

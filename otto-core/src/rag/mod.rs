@@ -64,7 +64,7 @@ pub struct AskRequest {
 pub struct Answer {
     /// The answer text.
     pub answer: String,
-    /// The answer split into the pieces streamed to the client.
+    /// The answer split into the pieces streamed to the client; concatenated they are `answer`.
     pub chunks: Vec<String>,
     /// The sources, best first.
     pub citations: Vec<Citation>,
@@ -84,9 +84,12 @@ impl Answer {
         follow_ups: Vec<String>,
         mode: &str,
     ) -> Self {
+        // Streamed pieces concatenate to exactly the answer (a client appends them as they come).
+        let chunks =
+            sentences.iter().enumerate().map(|(i, s)| if i == 0 { s.clone() } else { format!(" {s}") }).collect();
         Answer {
             answer: sentences.join(" "),
-            chunks: sentences,
+            chunks,
             citations,
             confidence,
             suggested_follow_ups: follow_ups,
