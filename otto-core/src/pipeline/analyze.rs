@@ -68,7 +68,13 @@ impl AnalyzeCall {
 pub fn analysis_input(call: &Call, transcript: &Transcript, sop_stages: Vec<StageSpec>) -> AnalysisInput {
     AnalysisInput {
         call_type: call.call_type,
-        started_at: call.local_started_at(),
+        // Spoken dates ("Thursday at 4") resolve against when the call happened; a transcript
+        // submitted without `started_at` is taken to be from when it was created, so its
+        // appointment is still found (in the call's time zone when known).
+        started_at: call.local_started_at().or_else(|| {
+            let created = Call { started_at: Some(call.created_at), ..call.clone() };
+            created.local_started_at()
+        }),
         segments: transcript
             .segments
             .iter()
