@@ -586,6 +586,44 @@ impl OttoClient {
     }
 }
 
+/// Knowledge documents (3.1-3.5).
+impl OttoClient {
+    /// `POST /api/v1/ingestion/{sop,training,reference}-documents`: uploads a document for
+    /// background extraction and indexing (policies go to the reference endpoint). Re-uploading
+    /// a file name replaces the earlier version. Not retried: the upload is not idempotent.
+    pub async fn upload_document(
+        &self,
+        file_name: &str,
+        bytes: Vec<u8>,
+        document_type: otto_core::domain::DocumentType,
+    ) -> Result<otto_core::api::DocumentIngestion, ClientError> {
+        use otto_core::domain::DocumentType;
+        let endpoint = match document_type {
+            DocumentType::Sop => "sop-documents",
+            DocumentType::Training => "training-documents",
+            DocumentType::Reference | DocumentType::Policy => "reference-documents",
+        };
+        let path = format!("/api/v1/ingestion/{endpoint}");
+        self.send(
+            || {
+                let file = reqwest::multipart::Part::bytes(bytes.clone()).file_name(file_name.to_string());
+                let form = reqwest::multipart::Form::new()
+                    .part("file", file)
+                    .text("document_type", document_type.as_str().to_string());
+                self.request(Method::POST, &path).multipart(form)
+            },
+            false,
+        )
+        .await
+    }
+
+    /// `GET /api/v1/ingestion/documents/{document_id}`: the document and its ingestion status.
+    pub async fn document(&self, document_id: &str) -> Result<otto_core::domain::Document, ClientError> {
+        let path = format!("/api/v1/ingestion/documents/{}", encode(document_id));
+        self.send(|| self.request(Method::GET, &path), true).await
+    }
+}
+
 /// Personal AI clone (9.1-9.5).
 impl OttoClient {
     /// `POST /api/v1/clone/{rep_id}/train`: stores the samples and queues a training.
