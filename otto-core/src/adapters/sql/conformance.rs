@@ -529,6 +529,381 @@ pub(crate) async fn performance_aggregates_are_sql_and_scoped(store: Arc<dyn Sto
     assert_eq!(store.lead_stats(&a, Some("rep_2"), &all, &q).await.unwrap().total, 1);
 }
 
+/// One analysed call as the test knows it: the source of truth the rollups must agree with.
+struct Known {
+    id: &'static str,
+    rep: Option<&'static str>,
+    at: DateTime<Utc>,
+    source: &'static str,
+    duration: Option<i64>,
+    facts: CallFacts,
+}
+
+#[allow(clippy::too_many_arguments, reason = "a table row of the test's calls")]
+fn known(
+    id: &'static str,
+    rep: Option<&'static str>,
+    at: DateTime<Utc>,
+    outcome: &str,
+    lead: (&str, f32),
+    source: &'static str,
+    duration: Option<i64>,
+    compliance: Option<f32>,
+    objections: &[(&str, bool)],
+    stages: &[(&str, u32, bool)],
+) -> Known {
+    let mut facts = facts(outcome, lead, objections);
+    facts.compliance_score = compliance;
+    facts.stages =
+        stages.iter().map(|(n, o, p)| StageFact { stage_name: (*n).into(), stage_order: *o, performed: *p }).collect();
+    Known { id, rep, at, source, duration, facts }
+}
+
+async fn analyse(store: &Arc<dyn Store>, co: &CompanyId, k: &Known, insert: bool) {
+    let mut c = call(co, k.id, k.rep, k.at);
+    c.duration = k.duration;
+    c.metadata = json!({"lead_source": k.source}).as_object().unwrap().clone();
+    if insert {
+        store.insert_call(&c, &[]).await.unwrap();
+    }
+    store.save_analyses(&c, &[], Some(&k.facts)).await.unwrap();
+}
+
+fn approx(a: Option<f64>, b: Option<f64>) -> bool {
+    match (a, b) {
+        (Some(a), Some(b)) => (a - b).abs() < 1e-9,
+        (None, None) => true,
+        _ => false,
+    }
+}
+
+fn mean(v: impl Iterator<Item = f64>) -> Option<f64> {
+    let v: Vec<f64> = v.collect();
+    (!v.is_empty()).then(|| v.iter().sum::<f64>() / v.len() as f64)
+}
+
+/// Sorted (key, count) pairs of `items`.
+fn tally<K: Ord>(items: impl Iterator<Item = K>) -> Vec<(K, u64)> {
+    let mut m = std::collections::BTreeMap::new();
+    for k in items {
+        *m.entry(k).or_insert(0) += 1;
+    }
+    m.into_iter().collect()
+}
+
+/// Every analytics figure of `scope`, computed by the store, against a direct count over `calls`.
+async fn check_analytics(
+    store: &Arc<dyn Store>,
+    co: &CompanyId,
+    calls: &[Known],
+    rep: Option<&str>,
+    range: &DateRange,
+) {
+    let at = format!("rep {rep:?}, range {range:?}");
+    let sel: Vec<&Known> = calls
+        .iter()
+        .filter(|k| rep.is_none_or(|r| k.rep == Some(r)))
+        .filter(|k| range.start().is_none_or(|s| k.at >= s) && range.end().is_none_or(|e| k.at < e))
+        .collect();
+    let conv = |k: &Known| matches!(k.facts.outcome.as_str(), "appointment_set" | "sold");
+    let count = |ks: &[&Known], p: &dyn Fn(&Known) -> bool| ks.iter().filter(|k| p(k)).count() as u64;
+    let lead = |k: &Known| f64::from(k.facts.lead_score);
+    let compliance = |ks: &[&Known]| mean(ks.iter().filter_map(|k| k.facts.compliance_score.map(f64::from)));
+    let stage_rates = |ks: &[&Known]| -> Vec<(String, f64)> {
+        let mut v: Vec<(String, f64)> =
+            tally(ks.iter().flat_map(|k| k.facts.stages.iter().map(|s| s.stage_name.clone())))
+                .into_iter()
+                .map(|(name, n)| {
+                    let done =
+                        ks.iter().flat_map(|k| &k.facts.stages).filter(|s| s.stage_name == name && s.performed).count();
+                    (name, done as f64 / n as f64)
+                })
+                .collect();
+        v.sort_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)));
+        v
+    };
+
+    let t = store.performance_totals(co, rep, range).await.unwrap();
+    assert_eq!(
+        (t.calls, t.appointments_set, t.sold, t.qualified, t.calls_with_objections),
+        (
+            sel.len() as u64,
+            count(&sel, &|k| k.facts.outcome == "appointment_set"),
+            count(&sel, &|k| k.facts.outcome == "sold"),
+            count(&sel, &|k| k.facts.qualified),
+            count(&sel, &|k| !k.facts.objections.is_empty()),
+        ),
+        "{at}"
+    );
+    assert!(approx(t.avg_duration_seconds, mean(sel.iter().filter_map(|k| k.duration.map(|d| d as f64)))), "{at}");
+    assert!(approx(t.avg_lead_score, mean(sel.iter().map(|k| lead(k)))), "{at}");
+    assert!(approx(t.avg_compliance, compliance(&sel)), "{at}");
+
+    // Reps, best performance score first.
+    let q = RepQuery {
+        sort: RepSort::PerformanceScore,
+        order: SortOrder::Desc,
+        page: PageRequest { limit: 100, offset: 0 },
+        ..Default::default()
+    };
+    let got = store.rep_performance(co, rep, range, &q).await.unwrap();
+    let mut want: Vec<(String, f64)> = Vec::new();
+    for r in tally(sel.iter().filter_map(|k| k.rep)).into_iter().map(|(r, _)| r) {
+        let ks: Vec<&Known> = sel.iter().copied().filter(|k| k.rep == Some(r)).collect();
+        let raised = ks.iter().map(|k| k.facts.objections.len() as u64).sum::<u64>();
+        let handled = ks.iter().flat_map(|k| &k.facts.objections).filter(|o| o.handled).count() as u64;
+        let conversion = count(&ks, &conv) as f64 / ks.len() as f64;
+        let handling = if raised == 0 { 1.0 } else { handled as f64 / raised as f64 };
+        let comp = compliance(&ks);
+        let score = match comp {
+            None => 0.75 * conversion + 0.25 * handling,
+            Some(c) => 0.5 * conversion + 0.25 * handling + 0.25 * c,
+        };
+        let g = got.items.iter().find(|g| g.rep_id == r).unwrap_or_else(|| panic!("{at}: rep {r} missing"));
+        assert_eq!(
+            (g.calls, g.converted, g.objections_raised, g.objections_handled),
+            (ks.len() as u64, count(&ks, &conv), raised, handled),
+            "{at}: {r}"
+        );
+        assert!(approx(g.compliance, comp) && approx(g.avg_lead_score, mean(ks.iter().map(|k| lead(k)))), "{at}: {r}");
+        assert!((g.performance_score - score).abs() < 1e-9, "{at}: {r}");
+        let mut open: Vec<(String, u64)> =
+            tally(ks.iter().flat_map(|k| &k.facts.objections).filter(|o| !o.handled).map(|o| o.objection_type.clone()));
+        open.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        assert_eq!(g.open_objections, open, "{at}: {r}");
+        let want_stages = stage_rates(&ks);
+        assert_eq!(g.stage_rates.len(), want_stages.len(), "{at}: {r}");
+        for (g, w) in g.stage_rates.iter().zip(&want_stages) {
+            assert!(g.0 == w.0 && (g.1 - w.1).abs() < 1e-9, "{at}: {r}: {g:?} vs {w:?}");
+        }
+        want.push((r.to_string(), score));
+    }
+    want.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+    assert_eq!(got.total, want.len() as u64, "{at}");
+    assert_eq!(
+        got.items.iter().map(|g| g.rep_id.clone()).collect::<Vec<_>>(),
+        want.into_iter().map(|w| w.0).collect::<Vec<_>>(),
+        "{at}"
+    );
+
+    // Objections: distinct calls per type.
+    let types = tally(sel.iter().flat_map(|k| {
+        let mut t: Vec<String> = k.facts.objections.iter().map(|o| o.objection_type.clone()).collect();
+        t.dedup();
+        t
+    }));
+    let q = ObjectionQuery { page: PageRequest { limit: 100, offset: 0 }, ..Default::default() };
+    let (_, every) = store.objection_stats(co, rep, range, &q).await.unwrap();
+    assert_eq!(every.len(), types.len(), "{at}");
+    let mut counts = Vec::new();
+    for (o, (ty, freq)) in every.iter().zip(&types) {
+        let raising: Vec<&Known> =
+            sel.iter().copied().filter(|k| k.facts.objections.iter().any(|o| &o.objection_type == ty)).collect();
+        let handled = count(&raising, &|k| k.facts.objections.iter().any(|o| &o.objection_type == ty && o.handled));
+        let converted = count(&raising, &conv);
+        assert_eq!((&o.objection_type, o.frequency, o.handled, o.converted), (ty, *freq, handled, converted), "{at}");
+        assert!((o.impact_score - (1.0 - converted as f64 / *freq as f64)).abs() < 1e-9, "{at}");
+        counts.push((ty.clone(), *freq, handled));
+    }
+    counts.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    assert_eq!(store.objection_counts(co, rep, range).await.unwrap(), counts, "{at}");
+
+    // Leads: totals and distributions (and the page, from the facts).
+    let q = LeadQuery {
+        sort: LeadSort::QualityScore,
+        order: SortOrder::Desc,
+        page: PageRequest { limit: 100, offset: 0 },
+        ..Default::default()
+    };
+    let l = store.lead_stats(co, rep, range, &q).await.unwrap();
+    assert_eq!(l.total, sel.len() as u64, "{at}");
+    assert!(approx(l.avg_score, mean(sel.iter().map(|k| lead(k)))), "{at}");
+    assert_eq!(l.by_quality, tally(sel.iter().map(|k| k.facts.lead_status.clone())), "{at}");
+    let source = |k: &Known| if k.source.is_empty() { "unknown".to_string() } else { k.source.to_lowercase() };
+    assert_eq!(l.by_source, tally(sel.iter().map(|k| source(k))), "{at}");
+    let mut page: Vec<&Known> = sel.clone();
+    page.sort_by(|a, b| b.facts.lead_score.total_cmp(&a.facts.lead_score).then(a.id.cmp(b.id)));
+    assert_eq!(
+        l.leads.iter().map(|l| l.call_id.as_str()).collect::<Vec<_>>(),
+        page.iter().map(|k| k.id).collect::<Vec<_>>(),
+        "{at}"
+    );
+    let q = LeadQuery { quality: Some(LeadQuality::Cold), ..q };
+    let l = store.lead_stats(co, rep, range, &q).await.unwrap();
+    assert_eq!(l.total, count(&sel, &|k| k.facts.lead_status == "cold"), "{at}");
+    assert_eq!(l.leads.len() as u64, l.total, "{at}");
+
+    // SOP compliance.
+    let c = store.compliance_aggregates(co, rep, range).await.unwrap();
+    assert_eq!(c.calls, count(&sel, &|k| k.facts.compliance_score.is_some()), "{at}");
+    assert!(approx(c.overall, compliance(&sel)), "{at}");
+    let mut stages: Vec<(String, i64, f64)> = stage_rates(&sel)
+        .into_iter()
+        .map(|(name, rate)| {
+            let order =
+                sel.iter().flat_map(|k| &k.facts.stages).filter(|s| s.stage_name == name).map(|s| s.stage_order).min();
+            (name, i64::from(order.unwrap()), rate)
+        })
+        .collect();
+    stages.sort_by(|a, b| a.1.cmp(&b.1).then(a.0.cmp(&b.0)));
+    assert_eq!(c.stages.len(), stages.len(), "{at}");
+    for (g, w) in c.stages.iter().zip(&stages) {
+        assert!(g.0 == w.0 && g.1 == w.1 && (g.2 - w.2).abs() < 1e-9, "{at}: {g:?} vs {w:?}");
+    }
+    // Where a NULL rep sorts is the database's business; compare in one order.
+    let mut reps = c.reps.clone();
+    reps.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut want_reps = Vec::new();
+    for r in tally(sel.iter().map(|k| k.rep)).into_iter().map(|(r, _)| r) {
+        let ks: Vec<&Known> = sel.iter().copied().filter(|k| k.rep == r).collect();
+        let n = count(&ks, &|k| k.facts.compliance_score.is_some());
+        if n > 0 {
+            want_reps.push((r.map(str::to_string), n, compliance(&ks)));
+        }
+    }
+    assert_eq!(reps.len(), want_reps.len(), "{at}");
+    for (g, w) in reps.iter().zip(&want_reps) {
+        assert!(g.0 == w.0 && g.1 == w.1 && approx(g.2, w.2), "{at}: {g:?} vs {w:?}");
+    }
+    let mut rep_stages = c.rep_stages.clone();
+    rep_stages.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(&b.1)));
+    let mut want_rs = Vec::new();
+    for r in tally(sel.iter().map(|k| k.rep)).into_iter().map(|(r, _)| r) {
+        let ks: Vec<&Known> = sel.iter().copied().filter(|k| k.rep == r).collect();
+        let mut rates = stage_rates(&ks);
+        rates.sort_by(|a, b| a.0.cmp(&b.0));
+        want_rs.extend(rates.into_iter().map(|(s, rate)| (r.map(str::to_string), s, rate)));
+    }
+    assert_eq!(rep_stages.len(), want_rs.len(), "{at}");
+    for (g, w) in rep_stages.iter().zip(&want_rs) {
+        assert!(g.0 == w.0 && g.1 == w.1 && (g.2 - w.2).abs() < 1e-9, "{at}: {g:?} vs {w:?}");
+    }
+}
+
+async fn check_all(store: &Arc<dyn Store>, co: &CompanyId, calls: &[Known], ranges: &[DateRange]) {
+    for rep in [None, Some("rep_1"), Some("rep_2"), Some("rep_3")] {
+        for range in ranges {
+            check_analytics(store, co, calls, rep, range).await;
+        }
+    }
+}
+
+pub(crate) async fn analytics_rollups_stay_exact_through_reanalysis(store: Arc<dyn Store>) {
+    let (a, b) = (company(), company());
+    // t(0) is 10:30 UTC; t(49_000) is 00:06 UTC the next day.
+    let mut calls = vec![
+        known(
+            "c1",
+            Some("rep_1"),
+            t(0),
+            "appointment_set",
+            ("hot", 0.8),
+            "website",
+            Some(300),
+            Some(0.5),
+            &[("price", false), ("price", true)],
+            &[("greeting", 1, true), ("close", 2, false)],
+        ),
+        known(
+            "c2",
+            Some("rep_1"),
+            t(49_000),
+            "lost",
+            ("cold", 0.4),
+            "referral",
+            None,
+            Some(1.0),
+            &[("timing", false)],
+            &[("greeting", 1, true), ("close", 2, true)],
+        ),
+        known(
+            "c3",
+            Some("rep_2"),
+            t(86_400),
+            "sold",
+            ("warm", 0.6),
+            "",
+            Some(120),
+            None,
+            &[("price", true)],
+            &[("greeting", 1, false)],
+        ),
+        known(
+            "c4",
+            None,
+            t(2 * 86_400),
+            "follow_up",
+            ("warm", 0.55),
+            "Website",
+            Some(60),
+            Some(0.75),
+            &[],
+            &[("greeting", 1, true), ("close", 3, true)],
+        ),
+        known(
+            "c5",
+            Some("rep_2"),
+            t(2 * 86_400 + 60),
+            "not_qualified",
+            ("cold", 0.2),
+            "yelp",
+            Some(45),
+            Some(0.25),
+            &[("trust", false), ("trust", false)],
+            &[],
+        ),
+    ];
+    for k in &calls {
+        analyse(&store, &a, k, true).await;
+    }
+    // Another tenant's call on the same day and rep must never count.
+    analyse(&store, &b, &known("c1", Some("rep_1"), t(0), "sold", ("hot", 0.9), "x", None, None, &[], &[]), true).await;
+
+    let day = |secs: i64| Some(t(secs).date_naive());
+    let ranges = [
+        DateRange::default(),
+        DateRange { from: day(0), to: day(0) },
+        DateRange { from: day(86_400), to: day(86_400) },
+        DateRange { from: day(86_400), to: None },
+        DateRange { from: None, to: day(2 * 86_400) },
+        DateRange { from: day(3 * 86_400), to: day(3 * 86_400) },
+    ];
+    check_all(&store, &a, &calls, &ranges).await;
+
+    // Re-analysis with different facts replaces the call's contribution.
+    calls[0] = known(
+        "c1",
+        Some("rep_1"),
+        t(0),
+        "lost",
+        ("cold", 0.3),
+        "website",
+        Some(300),
+        Some(0.9),
+        &[("budget", true)],
+        &[("greeting", 1, false), ("close", 2, true)],
+    );
+    analyse(&store, &a, &calls[0], false).await;
+    // The call moves to another rep and day: its old rollup rows empty out.
+    calls[2] = known(
+        "c3",
+        Some("rep_3"),
+        t(3 * 86_400),
+        "appointment_set",
+        ("hot", 0.95),
+        "google",
+        None,
+        Some(0.6),
+        &[("price", false), ("timing", true)],
+        &[("greeting", 1, true)],
+    );
+    analyse(&store, &a, &calls[2], false).await;
+    // The same facts again change nothing.
+    analyse(&store, &a, &calls[1], false).await;
+    check_all(&store, &a, &calls, &ranges).await;
+    assert_eq!(store.performance_totals(&b, None, &DateRange::default()).await.unwrap().calls, 1);
+}
+
 fn draft(
     company: &CompanyId,
     id: &str,
@@ -786,6 +1161,7 @@ macro_rules! store_conformance_tests {
             knowledge_search_is_scoped_and_replace_is_atomic,
             company_settings_roundtrip_per_tenant,
             performance_aggregates_are_sql_and_scoped,
+            analytics_rollups_stay_exact_through_reanalysis,
             followup_drafts_and_tasks,
             clone_training_samples_and_drafts);
     };

@@ -122,12 +122,14 @@ pub(crate) fn converted(p: &str) -> String {
 macro_rules! impl_followup_store {
     ($store:ident, $db:ty) => {
         mod followup_sql {
+            use std::collections::BTreeMap;
+
             use async_trait::async_trait;
             use sqlx::types::Json;
             use sqlx::{QueryBuilder, Row};
 
-            use super::$store;
-            use $crate::adapters::sql::followups::{converted, DraftRow, TaskRow, DRAFT_COLUMNS, TASK_COLUMNS};
+            use super::{push_rollup_scope, $store};
+            use $crate::adapters::sql::followups::{DraftRow, TaskRow, DRAFT_COLUMNS, TASK_COLUMNS};
             use $crate::adapters::sql::{db_err, db_err_or_conflict};
             use $crate::domain::{
                 CompanyId, DateRange, DraftFilter, DraftSort, DraftStatus, FollowupDraft, FollowupTask, LeadAggregates,
@@ -350,15 +352,16 @@ macro_rules! impl_followup_store {
                     range: &DateRange,
                 ) -> Result<PerformanceTotals> {
                     let mut q = QueryBuilder::<$db>::new(
-                        "SELECT COUNT(*), \
-                         SUM(CASE WHEN outcome = 'appointment_set' THEN 1 ELSE 0 END), \
-                         SUM(CASE WHEN outcome = 'sold' THEN 1 ELSE 0 END), \
-                         SUM(CASE WHEN qualified THEN 1 ELSE 0 END), \
-                         SUM(CASE WHEN objection_count > 0 THEN 1 ELSE 0 END), \
-                         AVG(CAST(duration_seconds AS DOUBLE PRECISION)), AVG(lead_score), AVG(compliance_score) \
-                         FROM call_facts",
+                        "SELECT CAST(COALESCE(SUM(calls), 0) AS BIGINT), CAST(SUM(appointments_set) AS BIGINT), \
+                         CAST(SUM(sold) AS BIGINT), CAST(SUM(qualified) AS BIGINT), \
+                         CAST(SUM(with_objections) AS BIGINT), \
+                         CAST(SUM(duration_sum) AS DOUBLE PRECISION) \
+                         / CAST(NULLIF(SUM(duration_n), 0) AS DOUBLE PRECISION), \
+                         SUM(lead_score_sum) / CAST(NULLIF(SUM(calls), 0) AS DOUBLE PRECISION), \
+                         SUM(compliance_sum) / CAST(NULLIF(SUM(compliance_n), 0) AS DOUBLE PRECISION) \
+                         FROM analytics_daily",
                     );
-                    scope(&mut q, "", company, rep, range);
+                    push_rollup_scope(&mut q, company, rep, range);
                     let r = q.build().fetch_one(&self.pool).await.map_err(db_err)?;
                     let s = |i: usize| n(r.get::<Option<i64>, _>(i).unwrap_or(0));
                     Ok(PerformanceTotals {
@@ -383,28 +386,22 @@ macro_rules! impl_followup_store {
                     // One statement: per-rep call and objection aggregates, the derived rates and
                     // score, then the filter, sort and page on the score the database computed.
                     let body = |qb: &mut QueryBuilder<'_, $db>| {
-                        qb.push(format!(
-                            "WITH r AS (SELECT rep_id, COUNT(*) AS calls, \
-                             SUM(CASE WHEN {} THEN 1 ELSE 0 END) AS converted, \
-                             AVG(compliance_score) AS compliance, AVG(lead_score) AS lead_score FROM call_facts",
-                            converted("")
-                        ));
-                        scope(qb, "", company, rep, range);
                         qb.push(
-                            " AND rep_id IS NOT NULL GROUP BY rep_id), \
-                             o AS (SELECT rep_id, COUNT(*) AS raised, \
-                             SUM(CASE WHEN handled THEN 1 ELSE 0 END) AS handled \
-                             FROM call_objection_facts",
+                            "WITH r AS (SELECT rep_key AS rep_id, CAST(SUM(calls) AS BIGINT) AS calls, \
+                             CAST(SUM(converted) AS BIGINT) AS converted, \
+                             SUM(compliance_sum) / CAST(NULLIF(SUM(compliance_n), 0) AS DOUBLE PRECISION) AS compliance, \
+                             SUM(lead_score_sum) / CAST(SUM(calls) AS DOUBLE PRECISION) AS lead_score, \
+                             CAST(SUM(objections_raised) AS BIGINT) AS raised, \
+                             CAST(SUM(objections_handled) AS BIGINT) AS handled FROM analytics_daily",
                         );
-                        scope(qb, "", company, rep, range);
+                        push_rollup_scope(qb, company, rep, range);
                         qb.push(
-                            " AND rep_id IS NOT NULL GROUP BY rep_id), \
-                             s AS (SELECT r.rep_id, r.calls, r.converted, r.compliance, r.lead_score, \
-                             COALESCE(o.raised, 0) AS raised, COALESCE(o.handled, 0) AS handled, \
-                             CAST(r.converted AS DOUBLE PRECISION) / r.calls AS conversion_rate, \
-                             CASE WHEN COALESCE(o.raised, 0) = 0 THEN CAST(1 AS DOUBLE PRECISION) \
-                             ELSE CAST(o.handled AS DOUBLE PRECISION) / o.raised END AS handling_rate \
-                             FROM r LEFT JOIN o ON o.rep_id = r.rep_id), \
+                            " AND rep_key <> '' GROUP BY rep_key), \
+                             s AS (SELECT rep_id, calls, converted, compliance, lead_score, raised, handled, \
+                             CAST(converted AS DOUBLE PRECISION) / calls AS conversion_rate, \
+                             CASE WHEN raised = 0 THEN CAST(1 AS DOUBLE PRECISION) \
+                             ELSE CAST(handled AS DOUBLE PRECISION) / raised END AS handling_rate \
+                             FROM r), \
                              p AS (SELECT s.*, CASE WHEN compliance IS NULL \
                              THEN CAST(0.75 AS DOUBLE PRECISION) * conversion_rate \
                              + CAST(0.25 AS DOUBLE PRECISION) * handling_rate \
@@ -462,7 +459,7 @@ macro_rules! impl_followup_store {
 
                     if !reps.is_empty() {
                         let ids = |qb: &mut QueryBuilder<'_, $db>| {
-                            qb.push(" AND rep_id IN (");
+                            qb.push(" AND rep_key IN (");
                             let mut sep = qb.separated(", ");
                             for r in &reps {
                                 sep.push_bind(r.rep_id.clone());
@@ -470,24 +467,24 @@ macro_rules! impl_followup_store {
                             qb.push(")");
                         };
                         let mut q = QueryBuilder::<$db>::new(
-                            "SELECT rep_id, objection_type, COUNT(*) FROM call_objection_facts",
+                            "SELECT rep_key, objection_type, CAST(SUM(rows_raised - rows_handled) AS BIGINT) \
+                             FROM objection_daily",
                         );
-                        scope(&mut q, "", company, rep, range);
+                        push_rollup_scope(&mut q, company, rep, range);
                         ids(&mut q);
                         q.push(
-                            " AND NOT handled GROUP BY rep_id, objection_type \
-                             ORDER BY COUNT(*) DESC, objection_type",
+                            " GROUP BY rep_key, objection_type HAVING SUM(rows_raised - rows_handled) > 0 \
+                             ORDER BY SUM(rows_raised - rows_handled) DESC, objection_type",
                         );
                         let open = q.build().fetch_all(&self.pool).await.map_err(db_err)?;
                         let mut q = QueryBuilder::<$db>::new(
-                            "SELECT rep_id, stage_name, \
-                             AVG(CASE WHEN performed THEN CAST(1 AS DOUBLE PRECISION) \
-                             ELSE CAST(0 AS DOUBLE PRECISION) END) \
-                             FROM call_stage_facts",
+                            "SELECT rep_key, stage_name, \
+                             CAST(SUM(performed) AS DOUBLE PRECISION) / CAST(SUM(calls) AS DOUBLE PRECISION) \
+                             FROM stage_daily",
                         );
-                        scope(&mut q, "", company, rep, range);
+                        push_rollup_scope(&mut q, company, rep, range);
                         ids(&mut q);
-                        q.push(" GROUP BY rep_id, stage_name ORDER BY 3, stage_name");
+                        q.push(" GROUP BY rep_key, stage_name ORDER BY 3, stage_name");
                         let stages = q.build().fetch_all(&self.pool).await.map_err(db_err)?;
                         for r in &mut reps {
                             r.open_objections = open
@@ -514,18 +511,16 @@ macro_rules! impl_followup_store {
                 ) -> Result<(Page<ObjectionAggregate>, Vec<ObjectionAggregate>)> {
                     let min = i64::try_from(query.min_frequency.unwrap_or(0)).unwrap_or(i64::MAX);
                     let grouped = |qb: &mut QueryBuilder<'_, $db>| {
-                        qb.push(format!(
-                            "SELECT o.objection_type AS objection_type, COUNT(DISTINCT o.call_id) AS frequency, \
-                             COUNT(DISTINCT CASE WHEN o.handled THEN o.call_id END) AS handled, \
-                             COUNT(DISTINCT CASE WHEN {conv} THEN o.call_id END) AS converted, \
-                             CAST(1 AS DOUBLE PRECISION) - CAST(COUNT(DISTINCT CASE WHEN {conv} THEN o.call_id END) \
-                             AS DOUBLE PRECISION) / COUNT(DISTINCT o.call_id) AS impact_score \
-                             FROM call_objection_facts o JOIN call_facts f \
-                             ON f.company_id = o.company_id AND f.call_id = o.call_id",
-                            conv = converted("f.")
-                        ));
-                        scope(qb, "o.", company, rep, range);
-                        qb.push(" GROUP BY o.objection_type HAVING COUNT(DISTINCT o.call_id) >= ").push_bind(min);
+                        // Distinct calls per type add up over days: a call has one day and one rep.
+                        qb.push(
+                            "SELECT objection_type, CAST(SUM(calls) AS BIGINT) AS frequency, \
+                             CAST(SUM(calls_handled) AS BIGINT) AS handled, \
+                             CAST(SUM(calls_converted) AS BIGINT) AS converted, \
+                             CAST(1 AS DOUBLE PRECISION) - CAST(SUM(calls_converted) AS DOUBLE PRECISION) \
+                             / CAST(SUM(calls) AS DOUBLE PRECISION) AS impact_score FROM objection_daily",
+                        );
+                        push_rollup_scope(qb, company, rep, range);
+                        qb.push(" GROUP BY objection_type HAVING SUM(calls) >= ").push_bind(min);
                     };
                     let decode = |r: &<$db as sqlx::Database>::Row| ObjectionAggregate {
                         objection_type: r.get(0),
@@ -575,32 +570,33 @@ macro_rules! impl_followup_store {
                             qb.push(" AND lead_source = ").push_bind(s.trim().to_lowercase());
                         }
                     };
-                    let mut q = QueryBuilder::<$db>::new("SELECT COUNT(*), AVG(lead_score) FROM call_facts");
-                    filter(&mut q);
-                    let r = q.build().fetch_one(&self.pool).await.map_err(db_err)?;
-                    let (total, avg_score): (i64, Option<f64>) = (r.get(0), r.get(1));
-                    let dist = |col: &str| {
-                        let mut q = QueryBuilder::<$db>::new(format!("SELECT {col}, COUNT(*) FROM call_facts"));
-                        filter(&mut q);
-                        q.push(format!(" GROUP BY {col} ORDER BY {col}"));
-                        q
-                    };
-                    let by_quality = dist("lead_status")
-                        .build()
-                        .fetch_all(&self.pool)
-                        .await
-                        .map_err(db_err)?
-                        .iter()
-                        .map(|r| (r.get::<String, _>(0), n(r.get::<i64, _>(1))))
-                        .collect();
-                    let by_source = dist("lead_source")
-                        .build()
-                        .fetch_all(&self.pool)
-                        .await
-                        .map_err(db_err)?
-                        .iter()
-                        .map(|r| (r.get::<String, _>(0), n(r.get::<i64, _>(1))))
-                        .collect();
+                    // Totals and distributions from the rollup: one row per (quality, source), a few
+                    // dozen at most, folded here.
+                    let mut q = QueryBuilder::<$db>::new(
+                        "SELECT lead_status, lead_source, CAST(SUM(calls) AS BIGINT), SUM(lead_score_sum) \
+                         FROM lead_daily",
+                    );
+                    push_rollup_scope(&mut q, company, rep, range);
+                    if let Some(q2) = query.quality {
+                        q.push(" AND lead_status = ").push_bind(q2.as_str());
+                    }
+                    if let Some(s) = &query.source {
+                        q.push(" AND lead_source = ").push_bind(s.trim().to_lowercase());
+                    }
+                    q.push(" GROUP BY lead_status, lead_source");
+                    let (mut total, mut score_sum) = (0u64, 0f64);
+                    let mut by_quality: BTreeMap<String, u64> = BTreeMap::new();
+                    let mut by_source: BTreeMap<String, u64> = BTreeMap::new();
+                    for r in q.build().fetch_all(&self.pool).await.map_err(db_err)?.iter() {
+                        let calls = n(r.get::<i64, _>(2));
+                        total += calls;
+                        score_sum += r.get::<f64, _>(3);
+                        *by_quality.entry(r.get::<String, _>(0)).or_default() += calls;
+                        *by_source.entry(r.get::<String, _>(1)).or_default() += calls;
+                    }
+                    let avg_score = (total > 0).then(|| score_sum / total as f64);
+                    let by_quality = by_quality.into_iter().collect();
+                    let by_source = by_source.into_iter().collect();
                     let mut q = QueryBuilder::<$db>::new(
                         "SELECT call_id, rep_id, lead_status, lead_score, lead_source, qualified, outcome, occurred_at \
                          FROM call_facts",
@@ -630,7 +626,7 @@ macro_rules! impl_followup_store {
                             created_at: r.get(7),
                         })
                         .collect();
-                    Ok(LeadAggregates { total: n(total), avg_score, by_quality, by_source, leads })
+                    Ok(LeadAggregates { total, avg_score, by_quality, by_source, leads })
                 }
             }
         }

@@ -11,6 +11,7 @@ mod conformance;
 mod followups;
 #[cfg(feature = "postgres")]
 mod postgres;
+mod rollups;
 mod rows;
 #[cfg(feature = "sqlite")]
 mod sqlite;
@@ -40,8 +41,11 @@ pub(crate) fn db_err(e: sqlx::Error) -> Error {
 /// and an `async fn writer(&self) -> Option<tokio::sync::MutexGuard<'_, ()>>` that serialises
 /// writers where the database needs it. `$lock` is appended to the job-lease subquery
 /// (`FOR UPDATE SKIP LOCKED` on PostgreSQL, empty on SQLite whose writers are serialised).
+/// `$day` formats the UTC calendar day of a timestamp column (`{}`) in the database's own type
+/// for the daily rollups' `day` key (`DATE` on PostgreSQL, `YYYY-MM-DD` text on SQLite, which is
+/// how each binds a `NaiveDate`).
 macro_rules! impl_sql_store {
-    ($store:ty, $db:ty, $lock:literal, $name:literal) => {
+    ($store:ty, $db:ty, $lock:literal, $name:literal, $day:literal) => {
         use std::time::Duration as StdDuration;
 
         use async_trait::async_trait;
@@ -163,6 +167,11 @@ macro_rules! impl_sql_store {
         ) -> Result<()> {
             let (company, id) = (call.company_id.as_str(), call.call_id.as_str());
             let occurred = call.started_at.unwrap_or(call.created_at);
+            // The rollups lose the old facts' contribution before the facts go.
+            apply_rollups_on(&mut *conn, company, id, -1).await?;
+            for sql in $crate::adapters::sql::rollups::prune_statements(utc_day) {
+                sqlx::query(&sql).bind(company).bind(id).execute(&mut *conn).await.map_err(db_err)?;
+            }
             for table in ["call_facts", "call_objection_facts", "call_stage_facts"] {
                 sqlx::query(&format!("DELETE FROM {table} WHERE company_id = $1 AND call_id = $2"))
                     .bind(company)
@@ -231,7 +240,41 @@ macro_rules! impl_sql_store {
                 .await
                 .map_err(db_err)?;
             }
+            apply_rollups_on(&mut *conn, company, id, 1).await
+        }
+
+        /// `format!($day, col)`: the UTC calendar day of timestamp column `col`.
+        fn utc_day(col: &str) -> String {
+            format!($day, col)
+        }
+
+        /// Adds (`sign` 1) or removes (-1) the call's current facts to or from the daily rollups.
+        async fn apply_rollups_on(
+            conn: &mut <$db as sqlx::Database>::Connection,
+            company: &str,
+            call_id: &str,
+            sign: i64,
+        ) -> Result<()> {
+            for sql in $crate::adapters::sql::rollups::apply_statements(utc_day) {
+                sqlx::query(&sql).bind(company).bind(call_id).bind(sign).execute(&mut *conn).await.map_err(db_err)?;
+            }
             Ok(())
+        }
+
+        /// `WHERE company_id = .. AND calls > 0 [AND rep_key = ..] [AND day >= ..] [AND day <= ..]`
+        /// over a daily rollup table (both ends of a `DateRange` are inclusive days).
+        fn push_rollup_scope<'a>(qb: &mut QueryBuilder<'a, $db>, company: &CompanyId, rep: Option<&str>, range: &DateRange) {
+            qb.push(" WHERE company_id = ").push_bind(company.as_str().to_string());
+            qb.push(" AND calls > 0");
+            if let Some(r) = rep {
+                qb.push(" AND rep_key = ").push_bind(r.to_string());
+            }
+            if let Some(d) = range.from {
+                qb.push(" AND day >= ").push_bind(d);
+            }
+            if let Some(d) = range.to {
+                qb.push(" AND day <= ").push_bind(d);
+            }
         }
 
         /// `WHERE company_id = .. [AND rep_id = ..] [AND occurred_at >= ..] [AND occurred_at < ..]`.
@@ -248,8 +291,8 @@ macro_rules! impl_sql_store {
             }
         }
 
-        const PERFORMED_RATE: &str =
-            "AVG(CASE WHEN performed THEN CAST(1 AS DOUBLE PRECISION) ELSE CAST(0 AS DOUBLE PRECISION) END)";
+        /// Share of checked calls where the stage was performed, over `stage_daily` rows.
+        const STAGE_RATE: &str = "CAST(SUM(performed) AS DOUBLE PRECISION) / CAST(SUM(calls) AS DOUBLE PRECISION)";
 
         fn push_call_filter<'a>(qb: &mut QueryBuilder<'a, $db>, company: &CompanyId, f: &CallFilter) {
             qb.push(" WHERE company_id = ").push_bind(company.as_str().to_string());
@@ -831,17 +874,20 @@ macro_rules! impl_sql_store {
                 rep: Option<&str>,
                 range: &DateRange,
             ) -> Result<ComplianceAggregates> {
-                let mut q = QueryBuilder::<$db>::new("SELECT COUNT(*), AVG(compliance_score) FROM call_facts");
-                push_fact_scope(&mut q, company, rep, range);
-                q.push(" AND compliance_score IS NOT NULL");
+                // From the daily rollups: the counts and sums of the calls in range, divided here.
+                let mut q = QueryBuilder::<$db>::new(
+                    "SELECT CAST(COALESCE(SUM(compliance_n), 0) AS BIGINT), \
+                     SUM(compliance_sum) / CAST(NULLIF(SUM(compliance_n), 0) AS DOUBLE PRECISION) FROM analytics_daily",
+                );
+                push_rollup_scope(&mut q, company, rep, range);
                 let row = q.build().fetch_one(&self.pool).await.map_err(db_err)?;
                 let calls: i64 = row.get(0);
                 let overall: Option<f64> = row.get(1);
 
                 let mut q = QueryBuilder::<$db>::new(format!(
-                    "SELECT stage_name, MIN(stage_order), {PERFORMED_RATE} FROM call_stage_facts"
+                    "SELECT stage_name, MIN(stage_order), {STAGE_RATE} FROM stage_daily"
                 ));
-                push_fact_scope(&mut q, company, rep, range);
+                push_rollup_scope(&mut q, company, rep, range);
                 q.push(" GROUP BY stage_name ORDER BY MIN(stage_order), stage_name");
                 let stages = q
                     .build()
@@ -852,9 +898,14 @@ macro_rules! impl_sql_store {
                     .map(|r| (r.get::<String, _>(0), r.get::<i64, _>(1), r.get::<f64, _>(2)))
                     .collect();
 
-                let mut q = QueryBuilder::<$db>::new("SELECT rep_id, COUNT(*), AVG(compliance_score) FROM call_facts");
-                push_fact_scope(&mut q, company, rep, range);
-                q.push(" AND compliance_score IS NOT NULL GROUP BY rep_id ORDER BY rep_id");
+                // `NULLIF(rep_key, '')` gives calls without a rep back their NULL rep, grouped and
+                // ordered as the database orders NULL.
+                let mut q = QueryBuilder::<$db>::new(
+                    "SELECT NULLIF(rep_key, ''), CAST(SUM(compliance_n) AS BIGINT), \
+                     SUM(compliance_sum) / CAST(SUM(compliance_n) AS DOUBLE PRECISION) FROM analytics_daily",
+                );
+                push_rollup_scope(&mut q, company, rep, range);
+                q.push(" GROUP BY rep_key HAVING SUM(compliance_n) > 0 ORDER BY NULLIF(rep_key, '')");
                 let reps = q
                     .build()
                     .fetch_all(&self.pool)
@@ -864,9 +915,9 @@ macro_rules! impl_sql_store {
                     .map(|r| (r.get::<Option<String>, _>(0), u64::try_from(r.get::<i64, _>(1)).unwrap_or(0), r.get::<Option<f64>, _>(2)))
                     .collect();
 
-                let mut q = QueryBuilder::<$db>::new(format!("SELECT rep_id, stage_name, {PERFORMED_RATE} FROM call_stage_facts"));
-                push_fact_scope(&mut q, company, rep, range);
-                q.push(" GROUP BY rep_id, stage_name ORDER BY rep_id, stage_name");
+                let mut q = QueryBuilder::<$db>::new(format!("SELECT NULLIF(rep_key, ''), stage_name, {STAGE_RATE} FROM stage_daily"));
+                push_rollup_scope(&mut q, company, rep, range);
+                q.push(" GROUP BY rep_key, stage_name ORDER BY NULLIF(rep_key, ''), stage_name");
                 let rep_stages = q
                     .build()
                     .fetch_all(&self.pool)
@@ -885,11 +936,11 @@ macro_rules! impl_sql_store {
                 range: &DateRange,
             ) -> Result<Vec<(String, u64, u64)>> {
                 let mut q = QueryBuilder::<$db>::new(
-                    "SELECT objection_type, COUNT(DISTINCT call_id), \
-                     COUNT(DISTINCT CASE WHEN handled THEN call_id END) FROM call_objection_facts",
+                    "SELECT objection_type, CAST(SUM(calls) AS BIGINT), CAST(SUM(calls_handled) AS BIGINT) \
+                     FROM objection_daily",
                 );
-                push_fact_scope(&mut q, company, rep, range);
-                q.push(" GROUP BY objection_type ORDER BY COUNT(DISTINCT call_id) DESC, objection_type");
+                push_rollup_scope(&mut q, company, rep, range);
+                q.push(" GROUP BY objection_type ORDER BY SUM(calls) DESC, objection_type");
                 Ok(q.build()
                     .fetch_all(&self.pool)
                     .await

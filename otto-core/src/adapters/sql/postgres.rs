@@ -52,6 +52,12 @@ impl PostgresStore {
     }
 }
 
-super::impl_sql_store!(PostgresStore, sqlx::Postgres, "FOR UPDATE SKIP LOCKED", "postgres");
+super::impl_sql_store!(
+    PostgresStore,
+    sqlx::Postgres,
+    "FOR UPDATE SKIP LOCKED",
+    "postgres",
+    "CAST({} AT TIME ZONE 'UTC' AS DATE)"
+);
 super::followups::impl_followup_store!(PostgresStore, sqlx::Postgres);
 super::clone::impl_clone_store!(PostgresStore, sqlx::Postgres);

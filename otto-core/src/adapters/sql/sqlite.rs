@@ -67,6 +67,6 @@ impl SqliteStore {
     }
 }
 
-super::impl_sql_store!(SqliteStore, sqlx::Sqlite, "", "sqlite");
+super::impl_sql_store!(SqliteStore, sqlx::Sqlite, "", "sqlite", "date({})");
 super::followups::impl_followup_store!(SqliteStore, sqlx::Sqlite);
 super::clone::impl_clone_store!(SqliteStore, sqlx::Sqlite);
