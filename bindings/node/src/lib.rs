@@ -2,9 +2,9 @@
 //!
 //! A thin shell over [`otto_sdk`]: every operation runs in Rust on napi's tokio runtime and
 //! returns a Promise. Results are plain JS objects: the API's JSON with camelCase keys
-//! ([`keys`]), typed by the interfaces in `types.d.ts` (prepended to the generated
+//! (`keys`), typed by the interfaces in `types.d.ts` (prepended to the generated
 //! `index.d.ts`). Failures reject with an `Error` carrying `code`, `status` and `retryAfter`
-//! ([`errors`]). Streamed answers are async iterators ([`AskStream`]).
+//! (`errors`). Streamed answers are async iterators ([`AskStream`]).
 
 mod errors;
 mod keys;

@@ -3,7 +3,7 @@
 //! A thin shell over [`otto_sdk`]: every operation runs in Rust on a shared tokio runtime.
 //! [`Otto`] blocks (releasing the GIL while Rust runs, so other Python threads go on);
 //! [`AsyncOtto`] returns asyncio awaitables. Results are typed, read-only objects backed by
-//! the API's JSON ([`records`]), with `.to_dict()` and, for tables, `.to_dataframe()`.
+//! the API's JSON (`records`), with `.to_dict()` and, for tables, `.to_dataframe()`.
 
 mod convert;
 mod errors;
@@ -495,7 +495,7 @@ impl AsyncOtto {
 }
 
 /// A streamed Ask Otto answer: iterate (`for` or `async for`) over the text pieces; after the
-/// last one, `answer` holds the complete [`Answer`] with citations.
+/// last one, `answer` holds the complete `Answer` with citations.
 #[pyclass(frozen, module = "otto")]
 pub struct AskStream {
     events: Arc<Mutex<otto_sdk::AskStream>>,
