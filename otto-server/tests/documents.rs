@@ -209,7 +209,8 @@ async fn test_upload_by_url_then_completion_callback() {
     let complete = serde_json::json!({"upload_id": upload_id, "processing_job_id": upload_id, "status": "completed",
         "chunks_created": 1, "vector_embeddings": 1, "metadata_extracted": {"title": "Cancellation Policy (2025)", "pages": 1, "language": "en"}});
     let mut ack = Value::Null;
-    for _ in 0..200 {
+    // Up to 30 s: the fetch job runs in the background and CI machines can be busy.
+    for _ in 0..1200 {
         let r = app.call("POST", "/api/v1/ingestion/documents/complete", &mgr, "co", Some(complete.clone())).await;
         if r.status == StatusCode::OK {
             ack = r.body;
