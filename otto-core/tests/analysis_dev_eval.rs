@@ -129,6 +129,9 @@ fn run_set(dir: &std::path::Path, prefix: &str, name: &str, strict: bool) {
     assert!(!files.is_empty(), "no {prefix}*.json files in {}", dir.display());
     println!("\n== {name}: {} ==", dir.display());
     let mut tot = EvalTotals::default();
+    // Customer name as said on the call vs the label (info: the labels name every customer, but
+    // not every customer says their name).
+    let (mut names_right, mut names_wrong, mut names_missing) = (0, 0, Vec::new());
     for f in &files {
         let call: Value = serde_json::from_str(&std::fs::read_to_string(f).unwrap()).unwrap();
         let input = input_of(&call, &stages);
@@ -136,9 +139,23 @@ fn run_set(dir: &std::path::Path, prefix: &str, name: &str, strict: bool) {
         assert_eq!(a, analyze(&input), "analysis must be deterministic");
         check_evidence(&a);
         println!("{}", score_call(&call, &a, &mut tot));
+        let gold = call["customer"]["name"].as_str().unwrap_or_default().to_lowercase();
+        match a.summary.customer_name.as_deref().map(str::to_lowercase) {
+            Some(n) if !gold.is_empty() && (gold == n || gold.starts_with(&format!("{n} "))) => names_right += 1,
+            Some(n) => {
+                names_wrong += 1;
+                println!("customer name: said {n:?}, label {gold:?}");
+            }
+            None => names_missing.push(call["id"].as_str().unwrap_or_default().to_string()),
+        }
     }
     let (rows, info) = report(&tot);
     println!("\n{}", format_table(&rows, &info, name));
+    println!(
+        "customer name from the call: {names_right} right, {names_wrong} wrong, {} not found {names_missing:?}",
+        names_missing.len()
+    );
+    assert_eq!(names_wrong, 0, "{name}: a wrong customer name is worse than none");
     let failed: Vec<&str> = rows.iter().filter(|r| !r.pass).map(|r| r.name).collect();
     if strict {
         assert!(failed.is_empty(), "{name} thresholds not met: {failed:?}");

@@ -37,6 +37,7 @@ pub mod lead;
 pub mod metrics;
 pub mod objections;
 pub mod outcome;
+mod parties;
 pub mod property;
 pub mod rehash;
 pub mod segments;
@@ -332,7 +333,8 @@ pub fn analyze(input: &AnalysisInput) -> CallAnalysis {
     let metrics = metrics::compute(&t);
     let phases = segments::segment(&t, &objections);
     let property = property::extract(&t);
-    let summary = summary::summarize(&t, &objections, appointment.as_ref(), &outcome, &property);
+    let mut summary = summary::summarize(&t, &objections, appointment.as_ref(), &outcome, &property);
+    summary.customer_name = parties::customer_name(&t);
     let coaching = coaching::feedback(&t, &sop, &objections, &metrics, &outcome, appointment.as_ref());
     CallAnalysis {
         engine: ENGINE.to_string(),

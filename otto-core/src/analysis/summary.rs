@@ -37,6 +37,9 @@ pub struct CallSummary {
     pub key_points: Vec<KeyPoint>,
     /// Agreed actions.
     pub next_steps: Vec<KeyPoint>,
+    /// The customer's name as they said it ("this is Maria Lopez"), when they did.
+    #[serde(default)]
+    pub customer_name: Option<String>,
 }
 
 const PLEASANTRIES: &[&str] = &[
@@ -390,5 +393,5 @@ pub(crate) fn summarize(
             content.push_str(&format!("- {}\n", k.text));
         }
     }
-    CallSummary { content, key_points, next_steps }
+    CallSummary { content, key_points, next_steps, customer_name: None }
 }

@@ -30,12 +30,16 @@ fn rep_name(call: &Call) -> String {
     name_of(call, "rep_name").or_else(|| call.rep_id.clone()).unwrap_or_else(|| "an unassigned rep".into())
 }
 
-fn customer_name(call: &Call) -> String {
-    name_of(call, "customer_name").or_else(|| call.caller_phone.clone()).unwrap_or_else(|| "a customer".into())
+/// The integration's name for the customer, else the one they gave on the call, else their phone.
+fn customer_name(l: &Loaded) -> String {
+    name_of(&l.call, "customer_name")
+        .or_else(|| l.analysis.summary.customer_name.clone())
+        .or_else(|| l.call.caller_phone.clone())
+        .unwrap_or_else(|| "a customer".into())
 }
 
 fn label(l: &Loaded) -> String {
-    format!("{} ({}, rep {})", l.call.call_id, customer_name(&l.call), rep_name(&l.call))
+    format!("{} ({}, rep {})", l.call.call_id, customer_name(l), rep_name(&l.call))
 }
 
 fn cite(l: &Loaded, excerpt: &str, segment: Option<usize>, confidence: f32) -> Citation {
@@ -253,7 +257,7 @@ pub(super) async fn answer(
                         l.analysis.appointment.as_ref().map(|a| {
                             format!(
                                 "{}: {} {}{} ({})",
-                                customer_name(&l.call),
+                                customer_name(l),
                                 a.appointment_type.replace('_', " "),
                                 a.when_text,
                                 a.scheduled_at.as_deref().map(|s| format!(", {s}")).unwrap_or_default(),
@@ -428,7 +432,7 @@ pub(super) async fn answer(
                     sentences.push(format!(
                         "{} on the {} call ({}) followed {:.0}% of the SOP: performed only {}; skipped {}.",
                         rep_name(&l.call),
-                        customer_name(&l.call),
+                        customer_name(l),
                         l.call.call_id,
                         l.analysis.sop.compliance_score * 100.0,
                         if done.is_empty() { "nothing".into() } else { done.join(", ") },

@@ -23,8 +23,14 @@ const CRM_NAME_KEYS: &[&str] = &["name", "full_name", "customer_name", "contact_
 impl Otto {
     /// The customer's name: what the caller supplied, else the call's `metadata.customer_name`,
     /// else the CRM entity the call points at (`metadata.crm_entity_id`, `entity_id` or
-    /// `contact_id`: `name`, `full_name`, or `first_name` + `last_name`).
-    async fn customer_name(&self, call: &Call, info: Option<&CustomerInfo>) -> Result<Option<String>> {
+    /// `contact_id`: `name`, `full_name`, or `first_name` + `last_name`), else the name the
+    /// customer gave on the call.
+    async fn customer_name(
+        &self,
+        call: &Call,
+        info: Option<&CustomerInfo>,
+        analysis: &CallAnalysis,
+    ) -> Result<Option<String>> {
         if let Some(n) = info.and_then(|i| i.name.as_deref()) {
             return Ok(Some(n.trim().to_string()));
         }
@@ -32,10 +38,12 @@ impl Otto {
         if let Some(n) = meta("customer_name") {
             return Ok(Some(n.to_string()));
         }
+        // Then the CRM entity, then the name the customer gave on the call.
+        let said = analysis.summary.customer_name.clone();
         let Some(entity_id) = ["crm_entity_id", "entity_id", "contact_id"].iter().find_map(|k| meta(k)) else {
-            return Ok(None);
+            return Ok(said);
         };
-        let Some(entity) = self.store.get_entity(&call.company_id, entity_id).await? else { return Ok(None) };
+        let Some(entity) = self.store.get_entity(&call.company_id, entity_id).await? else { return Ok(said) };
         let attr = |k: &str| entity.attributes.get(k).and_then(Value::as_str).map(str::trim).filter(|s| !s.is_empty());
         if let Some(n) = CRM_NAME_KEYS.iter().find_map(|k| attr(k)) {
             return Ok(Some(n.to_string()));
@@ -43,7 +51,7 @@ impl Otto {
         Ok(match (attr("first_name"), attr("last_name")) {
             (Some(f), Some(l)) => Some(format!("{f} {l}")),
             (Some(f), None) => Some(f.to_string()),
-            _ => None,
+            _ => said,
         })
     }
 
@@ -51,8 +59,11 @@ impl Otto {
         p.require("followup", Action::Write)?;
         req.validate()?;
         let (call, analysis) = self.call_analysis(p, &req.call_id).await?;
-        let mut ctx =
-            FollowupContext::new(&call, &analysis, self.customer_name(&call, req.customer_info.as_ref()).await?);
+        let mut ctx = FollowupContext::new(
+            &call,
+            &analysis,
+            self.customer_name(&call, req.customer_info.as_ref(), &analysis).await?,
+        );
         ctx.customer_company = req.customer_info.as_ref().and_then(|i| i.company.clone());
         let channel = req.channel.unwrap_or_default();
         let tone = req.tone.unwrap_or_default();
@@ -232,7 +243,7 @@ impl Otto {
     /// made, call back a lead worth rehashing). Called by the pipeline when a call's analysis
     /// is saved; keyed per finding, so re-analysis adds only what is new. Returns how many.
     pub async fn derive_follow_up_tasks(&self, call: &Call, analysis: &CallAnalysis) -> Result<u64> {
-        let ctx = FollowupContext::new(call, analysis, self.customer_name(call, None).await?);
+        let ctx = FollowupContext::new(call, analysis, self.customer_name(call, None, analysis).await?);
         let now = self.clock.now();
         let tasks: Vec<FollowupTask> = derived_tasks(&ctx, call, now)
             .into_iter()
