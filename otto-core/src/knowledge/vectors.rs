@@ -103,6 +103,10 @@ impl Otto {
 
     /// Deletes a source's chunks from the store and their vectors from the index; returns how
     /// many chunks were removed.
+    #[cfg_attr(
+        not(feature = "documents"),
+        expect(dead_code, reason = "only delete_entity_vectors (feature `documents`) removes sources")
+    )]
     pub(crate) async fn delete_source_chunks(
         &self,
         company: &CompanyId,
