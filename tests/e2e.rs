@@ -27,6 +27,7 @@ async fn test_readme_walkthrough_with_the_client() {
     let mgr = server.client(&server.token("acme", "mgr_1", "manager"), "acme");
 
     assert_eq!(mgr.health().await.unwrap().storage, "sqlite");
+    assert_eq!(mgr.health().await.unwrap().retrieval, "lexical", "the default build has no embedder");
     let call = mgr.create_call(&new_call("call_12345")).await.unwrap();
     assert_eq!((call.status, call.rep_id.as_deref()), (CallStatus::Pending, Some("rep_1")));
     assert_eq!(mgr.get_call("call_12345").await.unwrap(), call);

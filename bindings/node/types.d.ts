@@ -152,7 +152,7 @@ export interface Answer {
   citations: Citation[]
   confidence: number
   suggestedFollowUps: string[]
-  mode: 'aggregate' | 'search' | 'none'
+  mode: 'aggregate' | 'search' | 'hybrid' | 'none'
 }
 
 export interface Performance {

@@ -41,6 +41,10 @@ pub struct Health {
     pub timestamp: DateTime<Utc>,
     /// Storage backend in use (`sqlite`, `postgres`).
     pub storage: String,
+    /// Ask Otto retrieval: `lexical` (full-text only) or `hybrid` (full-text fused with
+    /// vector search).
+    #[serde(default)]
+    pub retrieval: String,
 }
 
 /// `GET /api/v1/calls`: one page of calls.

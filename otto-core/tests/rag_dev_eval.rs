@@ -5,7 +5,11 @@
 #![cfg(feature = "sqlite")]
 
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
+
+use otto_core::adapters::vector_mem::MemoryVectorIndex;
+use otto_core::ports::Embedder;
 
 use otto_core::jobs::WorkerConfig;
 use otto_core::{AskInput, CompanyId, NewSopStage, NewSopStages, Otto, Principal, Role};
@@ -45,14 +49,55 @@ fn fact_recalled(fact: &str, answer: &str) -> bool {
     found as f64 / want.len() as f64 >= 0.5
 }
 
+/// Otto on SQLite in `data`, hybrid when `embedder` is given (with an in-process index).
+async fn open(data: &std::path::Path, embedder: Option<Arc<dyn Embedder>>) -> Otto {
+    let Some(embedder) = embedder else {
+        return Otto::open_embedded(data).await.unwrap();
+    };
+    let store = otto_core::adapters::sql::SqliteStore::open(data.join("otto.db")).await.unwrap();
+    let blobs = otto_core::adapters::fs_blob::FsBlobStore::open(data.join("blobs")).unwrap();
+    let index = MemoryVectorIndex::open(&data.join("vectors"), &embedder.name(), embedder.dimensions()).unwrap();
+    Otto::builder()
+        .store(Arc::new(store))
+        .blobs(Arc::new(blobs))
+        .embedder(embedder)
+        .vectors(Arc::new(index))
+        .build()
+        .unwrap()
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn test_dev_questions_retrieve_the_right_calls() {
+    eval(None).await;
+}
+
+/// Hybrid mode with the model-free hashing embedder: the fusion must not cost recall.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn test_dev_questions_hybrid_hashing() {
+    eval(Some(Arc::new(otto_core::adapters::hashing_embed::HashingEmbedder::new()))).await;
+}
+
+/// Hybrid mode with all-MiniLM-L6-v2 when `OTTO_MINILM_DIR` names an installed model
+/// (`otto models install minilm` puts it in `<data_dir>/models/minilm`).
+#[cfg(feature = "embed-minilm")]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn test_dev_questions_hybrid_minilm() {
+    let Some(model) = std::env::var_os("OTTO_MINILM_DIR") else {
+        eprintln!("skipping: set OTTO_MINILM_DIR to an installed all-MiniLM-L6-v2");
+        return;
+    };
+    let embedder = otto_core::adapters::embed::MiniLmEmbedder::load(std::path::Path::new(&model)).unwrap();
+    eval(Some(Arc::new(embedder))).await;
+}
+
+async fn eval(embedder: Option<Arc<dyn Embedder>>) {
     let Some(dir) = dev_dir() else {
         eprintln!("skipping: no dev set (../shared/eval/dev)");
         return;
     };
     let data = tempfile::tempdir().unwrap();
-    let otto = Otto::open_embedded(data.path()).await.unwrap();
+    let label = embedder.as_ref().map_or("lexical".to_string(), |e| format!("hybrid ({})", e.name()));
+    let otto = open(data.path(), embedder).await;
     let company = CompanyId::parse("eval_co").unwrap();
     let mgr = Principal::new("mgr", company.clone(), Role::Manager);
 
@@ -131,6 +176,6 @@ async fn test_dev_questions_retrieve_the_right_calls() {
     }
     let recall = recall_sum / questions.len() as f64;
     let fact_recall = facts_found as f64 / facts_total.max(1) as f64;
-    println!("\nsource-call recall@5 {recall:.3} (target >= 0.8); answer-fact recall {fact_recall:.3}");
+    println!("\n{label}: source-call recall@5 {recall:.3} (target >= 0.8); answer-fact recall {fact_recall:.3}");
     assert!(recall >= 0.8, "source-call recall@5 {recall:.3} < 0.8");
 }

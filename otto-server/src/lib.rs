@@ -59,7 +59,58 @@ pub async fn open_otto(config: &Config) -> Result<Otto, Error> {
     if let Some(asr) = speech::asr_engine(config).await? {
         builder = builder.asr(asr);
     }
+    if let Some((embedder, vectors)) = dense_retrieval(config)? {
+        builder = builder.embedder(embedder).vectors(vectors);
+    }
     builder.build()
+}
+
+/// An embedder and the vector index it fills.
+type DenseRetrieval = (Arc<dyn otto_core::ports::Embedder>, Arc<dyn otto_core::ports::VectorIndex>);
+
+/// Why Ask Otto retrieval is lexical only with this build and data dir, or None when MiniLM and
+/// the in-process vector index make it hybrid.
+pub fn lexical_reason(config: &Config) -> Option<String> {
+    if !cfg!(feature = "embed-minilm") {
+        return Some("built without the `embed-minilm` feature".into());
+    }
+    match otto_core::models::minilm_installed(&otto_core::models::minilm_dir(&config.data_dir)) {
+        Ok(true) => None,
+        Ok(false) => Some("MiniLM is not installed; run `otto models install minilm`".into()),
+        Err(e) => Some(format!("the MiniLM install is unusable: {e}")),
+    }
+}
+
+/// The embedder and vector index for hybrid retrieval: all-MiniLM-L6-v2 from
+/// `<data_dir>/models/minilm` and the in-process index persisted in `<data_dir>/vectors`, when
+/// the server is built with `embed-minilm` and the model is installed. Else none (lexical).
+#[cfg(feature = "embed-minilm")]
+fn dense_retrieval(config: &Config) -> Result<Option<DenseRetrieval>, Error> {
+    use otto_core::adapters::embed::MiniLmEmbedder;
+    use otto_core::adapters::vector_mem::MemoryVectorIndex;
+    use otto_core::ports::Embedder;
+    if let Some(why) = lexical_reason(config) {
+        tracing::info!("Ask Otto retrieval: lexical ({why})");
+        return Ok(None);
+    }
+    let embedder = MiniLmEmbedder::load(&otto_core::models::minilm_dir(&config.data_dir))?;
+    let index = MemoryVectorIndex::open(&config.data_dir.join("vectors"), &embedder.name(), embedder.dimensions())?;
+    if index.is_fresh() {
+        tracing::warn!(
+            "the vector index is new: calls and documents indexed before now have no vectors until \
+             POST /api/v1/maintenance/vectors/reindex rebuilds them"
+        );
+    }
+    tracing::info!(vectors = index.len(), "Ask Otto retrieval: hybrid (MiniLM + in-process vector index)");
+    Ok(Some((Arc::new(embedder), Arc::new(index))))
+}
+
+#[cfg(not(feature = "embed-minilm"))]
+fn dense_retrieval(config: &Config) -> Result<Option<DenseRetrieval>, Error> {
+    if let Some(why) = lexical_reason(config) {
+        tracing::info!("Ask Otto retrieval: lexical ({why})");
+    }
+    Ok(None)
 }
 
 /// The language model an `[llm]` section describes.

@@ -154,10 +154,14 @@ async fn serve(config: Config) -> ExitCode {
     };
     let addr = listener.local_addr().map_or(config.addr.clone(), |a| a.to_string());
     println!(
-        "Otto listening on http://{addr} (storage: {}, data dir: {})",
+        "Otto listening on http://{addr} (storage: {}, retrieval: {}, data dir: {})",
         state.otto.storage_backend(),
+        state.otto.retrieval_mode().as_str(),
         config.data_dir.display()
     );
+    if let Some(why) = otto_server::lexical_reason(&config) {
+        println!("Ask Otto retrieval is lexical: {why}.");
+    }
     println!("API docs: http://{addr}/docs   Mint a token: otto token --company ACME --user rep_1 --role manager");
     tracing::info!(%addr, workers = config.workers, "otto started");
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);

@@ -16,6 +16,7 @@ async fn test_health_is_public_and_echoes_request_id() {
     assert_eq!(r.status, StatusCode::OK);
     assert_eq!(r.body["status"], "healthy");
     assert_eq!(r.body["service"], "otto-api");
+    assert_eq!(r.body["retrieval"], "lexical", "no embedder in the test app: Ask Otto says it is lexical");
     assert_eq!(r.headers["x-request-id"], "req-123");
     let r = app.send(Request::get("/health").body(Body::empty()).unwrap()).await;
     assert_eq!(r.headers["x-request-id"].to_str().unwrap().len(), 36, "generated when absent");

@@ -9,6 +9,8 @@
 //!   Otto retrieval), printed as tables.
 //! - `cargo xtask bench speech [--threads N] [--runs N] [--seconds S] [--model PATH]`: the speech
 //!   pipeline against bare whisper.cpp on a generated 1-minute call (release build; not in `ci`).
+//! - `cargo xtask bench retrieval [--sizes 10000,100000] [--queries N]`: in-process vector search
+//!   and hybrid Ask Otto answer latency at each size (release build; not in `ci`).
 //! - `cargo xtask bench analytics [--calls N] [--db postgres|sqlite|both] [--requests N] [--bin PATH] [--print-sql]`: seeds N
 //!   synthetic analysed calls (default 1,000,000) into a throwaway PostgreSQL database and/or a
 //!   SQLite data dir, then times every analytics endpoint on `otto serve` (release build) and
@@ -44,7 +46,7 @@ fn main() -> ExitCode {
         Some("e2e-audio") => e2e_audio(),
         Some("bindings") => bindings::bindings(&args[1..]),
         _ => {
-            eprintln!("usage: cargo xtask <ci|openapi|fuzz|eval|bench speech|bench analytics|e2e-audio|bindings>");
+            eprintln!("usage: cargo xtask <ci|openapi|fuzz|eval|bench speech|analytics|retrieval|e2e-audio|bindings>");
             return ExitCode::from(2);
         }
     };
@@ -185,7 +187,11 @@ fn bench(args: &[String]) -> Result {
             .args(["run", "--release", "-p", "otto-core", "--no-default-features", "--features", "asr-whisper"])
             .args(["--example", "speech_bench", "--"])
             .args(&args[1..])),
-        _ => Err("usage: cargo xtask bench speech [--threads N] [--runs N] [--seconds S] [--model PATH]\n       \
+        Some("retrieval") => run(cargo()
+            .args(["run", "--release", "-p", "otto-core", "--example", "retrieval_bench", "--"])
+            .args(&args[1..])),
+        _ => Err("usage: cargo xtask bench retrieval [--sizes 10000,100000] [--queries N]\n       \
+                  cargo xtask bench speech [--threads N] [--runs N] [--seconds S] [--model PATH]\n       \
                   cargo xtask bench analytics [--calls N] [--db postgres|sqlite|both] [--requests N] [--bin PATH] [--print-sql]"
             .into()),
     }

@@ -161,7 +161,7 @@ pub struct Answer {
     pub answer: String,
     pub citations: Vec<Citation>,
     pub suggested_follow_ups: Vec<String>,
-    /// `aggregate`, `search` or `none`.
+    /// `aggregate`, `search` (lexical), `hybrid` (lexical + vectors) or `none`.
     pub mode: String,
     pub confidence: f32,
 }

@@ -123,7 +123,7 @@ pub struct AskAnswer {
     pub confidence: f32,
     /// Questions worth asking next.
     pub suggested_follow_ups: Vec<String>,
-    /// `aggregate`, `search`, or `none` when nothing matched.
+    /// `aggregate`, `search` (lexical), `hybrid` (lexical + vectors), or `none` when nothing matched.
     pub mode: String,
 }
 

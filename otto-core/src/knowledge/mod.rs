@@ -8,6 +8,7 @@
 #[cfg(feature = "documents")]
 pub mod documents;
 mod terms;
+mod vectors;
 
 use serde_json::{Map, Value};
 
@@ -15,6 +16,7 @@ use crate::analysis::CallAnalysis;
 use crate::domain::{Call, Chunk, SourceType, Transcript};
 
 pub use terms::{query_terms, STOP_WORDS};
+pub use vectors::RetrievalMode;
 
 /// Turns per transcript window.
 pub const WINDOW_TURNS: usize = 4;

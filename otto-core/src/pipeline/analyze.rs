@@ -261,7 +261,7 @@ impl AnalyzeCall {
         self.otto.derive_follow_up_tasks(call, &analysis).await?;
         // Make the call findable by Ask Otto. Re-running the job replaces the chunks.
         let chunks = crate::knowledge::chunk_call(call, &transcript, &analysis, now);
-        store.replace_chunks(&call.company_id, crate::domain::SourceType::Call, &call.call_id, &chunks).await?;
+        self.otto.replace_chunks(&call.company_id, crate::domain::SourceType::Call, &call.call_id, &chunks).await?;
         tracing::info!(company = %call.company_id, call_id = %call.call_id, engine = %analysis.engine, "call analysed");
         Ok(())
     }

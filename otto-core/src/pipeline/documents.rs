@@ -39,7 +39,7 @@ pub(crate) async fn index_document(otto: &Otto, doc: &mut Document) -> Result<()
         doc.title = title;
     }
     let chunks = crate::knowledge::documents::chunk_document(doc, &extracted, now)?;
-    otto.store().replace_chunks(&doc.company_id, SourceType::Document, &doc.document_id, &chunks).await?;
+    otto.replace_chunks(&doc.company_id, SourceType::Document, &doc.document_id, &chunks).await?;
     doc.pages = extracted.paged.then_some(extracted.pages.len() as u32);
     doc.chunks_created = chunks.len() as u32;
     doc.status = DocumentStatus::Indexed;
@@ -124,7 +124,7 @@ impl JobHandler for Reindex {
             let records = store.list_analyses(&company, &call.call_id).await?;
             if let (Some(analysis), Ok(transcript)) = (assemble(&records)?, self.otto.stored_transcript(call).await) {
                 let chunks = crate::knowledge::chunk_call(call, &transcript, &analysis, self.otto.clock().now());
-                store.replace_chunks(&company, SourceType::Call, &call.call_id, &chunks).await?;
+                self.otto.replace_chunks(&company, SourceType::Call, &call.call_id, &chunks).await?;
             }
             done += 1;
             ctx.progress((done * 100 / total) as u8).await?;

@@ -3,6 +3,7 @@
 //! The embedded defaults and the cloud adapters implement these; services only see the traits.
 
 use async_trait::async_trait;
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
@@ -136,20 +137,31 @@ pub trait Embedder: Send + Sync {
     async fn embed(&self, texts: &[String]) -> Result<Vec<Vec<f32>>>;
 }
 
+/// Metadata key of a record's source kind (`call` or `document`). With [`META_REP_ID`] it is what
+/// [`VectorQuery::rep_scope`] reads.
+pub const META_SOURCE_TYPE: &str = "source_type";
+/// Metadata key of the rep a call chunk belongs to.
+pub const META_REP_ID: &str = "rep_id";
+/// Metadata key of when the call happened (RFC 3339); what the time range of a query reads.
+pub const META_OCCURRED_AT: &str = "occurred_at";
+
 /// A vector to index, with the metadata permissions and filters apply to.
 #[derive(Debug, Clone, PartialEq)]
 pub struct VectorRecord {
-    /// Chunk id.
+    /// Chunk id (unique within the tenant).
     pub id: String,
     /// Tenant.
     pub company_id: CompanyId,
     /// The vector.
     pub vector: Vec<f32>,
-    /// Filterable metadata (source kind, rep id, call id, document id...).
+    /// Filterable metadata (source kind, rep id, call id, document id...). The keys
+    /// [`META_SOURCE_TYPE`], [`META_REP_ID`] and [`META_OCCURRED_AT`] carry the permission and
+    /// time filters.
     pub metadata: Map<String, Value>,
 }
 
-/// A nearest-neighbour query. `filter` entries must all match; the tenant always applies.
+/// A nearest-neighbour query. Every condition applies inside the search, before the top k are
+/// chosen, so a filtered query still returns up to `top_k` hits; the tenant always applies.
 #[derive(Debug, Clone, PartialEq)]
 pub struct VectorQuery {
     /// Tenant.
@@ -158,8 +170,15 @@ pub struct VectorQuery {
     pub vector: Vec<f32>,
     /// How many hits.
     pub top_k: usize,
-    /// Metadata equality filters applied inside the search.
+    /// Metadata equality filters; all must match.
     pub filter: Map<String, Value>,
+    /// CSRs and sales reps: only records whose `source_type` is `document` or whose `rep_id` is
+    /// this rep (the same rule as [`crate::domain::ChunkQuery::rep_scope`]).
+    pub rep_scope: Option<String>,
+    /// Only records whose `occurred_at` is at or after this (records without one never match).
+    pub occurred_after: Option<DateTime<Utc>>,
+    /// Only records whose `occurred_at` is before this (records without one never match).
+    pub occurred_before: Option<DateTime<Utc>>,
 }
 
 /// One search hit.
@@ -176,8 +195,10 @@ pub struct VectorHit {
 pub trait VectorIndex: Send + Sync {
     /// Adds or replaces records.
     async fn upsert(&self, records: Vec<VectorRecord>) -> Result<()>;
-    /// Removes records by id.
+    /// Removes records by id; unknown ids are ignored.
     async fn delete(&self, company: &CompanyId, ids: &[String]) -> Result<()>;
-    /// Nearest neighbours.
+    /// Nearest neighbours by cosine similarity, best first.
     async fn search(&self, query: &VectorQuery) -> Result<Vec<VectorHit>>;
+    /// Name of the adapter (`memory`, `pgvector`), for health and logs.
+    fn name(&self) -> &'static str;
 }

@@ -14,6 +14,7 @@ mod store;
 pub use ai::{
     AsrEngine, ChatMessage, ChatRole, Completion, CompletionRequest, Embedder, LlmEngine, TextStream,
     TranscribeRequest, Transcription, TranscriptionSegment, VectorHit, VectorIndex, VectorQuery, VectorRecord,
+    META_OCCURRED_AT, META_REP_ID, META_SOURCE_TYPE,
 };
 pub use analyzer::CallAnalyzer;
 pub use blob::BlobStore;

@@ -220,6 +220,9 @@ pub trait KnowledgeStore: Send + Sync {
     /// Full-text search, best first, with the backend's relevance score. Tenant, rep scope and
     /// filters are part of the query.
     async fn search_chunks(&self, company: &CompanyId, query: &ChunkQuery) -> Result<Vec<(Chunk, f32)>>;
+    /// The chunks with these ids (those that still exist), in no particular order. Dense
+    /// retrieval reads the chunks its vector hits name through this.
+    async fn chunks_by_id(&self, company: &CompanyId, ids: &[String]) -> Result<Vec<Chunk>>;
     /// All chunks of a source, in order.
     async fn source_chunks(&self, company: &CompanyId, source_type: SourceType, source_id: &str) -> Result<Vec<Chunk>>;
 }

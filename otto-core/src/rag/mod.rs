@@ -5,11 +5,13 @@
 //!   did we lose") are counted over the typed facts of the analyses in SQL, and cite the calls
 //!   that were counted. Text similarity can't count.
 //! - **Search** ("what did the Elm Street customer say about budget") ranks chunks (the call's
-//!   analysis summary and transcript windows, documents) by full-text relevance, and composes an
-//!   extractive answer from the sentences that carry the question's words.
+//!   analysis summary and transcript windows, documents) by full-text relevance, fused with
+//!   vector similarity when an embedder and a vector index are configured (`hybrid`), and
+//!   composes an extractive answer from the sentences that carry the question's words.
 //!
 //! Permissions are part of every query: the tenant always, and for CSRs and sales reps only
-//! their own calls (plus company documents). Nothing is filtered after the fact.
+//! their own calls (plus company documents), in the full-text and the vector query alike.
+//! Nothing is filtered after the fact.
 
 mod aggregate;
 pub mod intent;
@@ -72,7 +74,8 @@ pub struct Answer {
     pub confidence: f32,
     /// Questions worth asking next.
     pub suggested_follow_ups: Vec<String>,
-    /// `aggregate` or `search` (or `none` when nothing matched).
+    /// How it was found: `aggregate` (counted over the analyses), `search` (full-text
+    /// retrieval), `hybrid` (full-text fused with vector search), or `none` when nothing matched.
     pub mode: String,
 }
 

@@ -1,5 +1,6 @@
-//! Search answers: rank chunks by full-text relevance inside the caller's scope, group them by
-//! source, and compose an extractive answer from the sentences that carry the question's words.
+//! Search answers: rank chunks by full-text relevance inside the caller's scope (fused with
+//! vector similarity when an embedder and a vector index are configured), group them by source,
+//! and compose an extractive answer from the sentences that carry the question's words.
 
 use std::collections::HashMap;
 
@@ -7,13 +8,21 @@ use super::{Answer, AskRequest, Citation};
 use crate::auth::Principal;
 use crate::domain::{Chunk, ChunkQuery, DateRange};
 use crate::error::Result;
-use crate::knowledge::query_terms;
+use crate::knowledge::{query_terms, RetrievalMode};
+use crate::ports::VectorQuery;
 use crate::Otto;
 
 /// Chunks fetched per question before grouping.
 const CANDIDATES: u32 = 40;
 /// Sources cited.
 const SOURCES: usize = 5;
+/// Weight of the dense ranking against the lexical one (1.0) in hybrid mode. Lexical leads: on
+/// the dev set names, places and a stop list beat dense vectors, and plain reciprocal rank
+/// fusion lost recall (docs/EVAL.md, the retrieval baseline notes); vectors add paraphrases.
+pub(crate) const DENSE_WEIGHT: f32 = 0.5;
+/// Dense hits below this cosine similarity carry no meaning worth citing (all-MiniLM-L6-v2
+/// puts unrelated sentences near 0 to 0.15).
+const MIN_DENSE_SIMILARITY: f32 = 0.2;
 /// Sentences in an answer.
 const SENTENCES: usize = 8;
 
@@ -163,7 +172,18 @@ pub(super) async fn answer(
         limit: CANDIDATES,
         ..Default::default()
     };
-    let hits = otto.store.search_chunks(p.company_id(), &query).await?;
+    let lexical = otto.store.search_chunks(p.company_id(), &query).await?;
+    let hybrid = otto.retrieval_mode() == RetrievalMode::Hybrid;
+    let hits = if hybrid {
+        // Follow-ups embed the previous question too, as their terms carry it over.
+        let text = match (&req.previous, refers_back) {
+            (Some((prev, _)), true) => format!("{prev} {}", req.question),
+            _ => req.question.clone(),
+        };
+        fuse(lexical, dense(otto, p, scope, range, &text).await?)
+    } else {
+        lexical
+    };
     if hits.is_empty() {
         return Ok(Answer::nothing("Try other words, a customer's name, or a wider date range."));
     }
@@ -394,7 +414,62 @@ pub(super) async fn answer(
         ],
         None => vec!["Which calls mention this?".into(), "What were the most common objections?".into()],
     };
-    Ok(Answer::new(out_sentences, citations, (0.3 + 0.6 * coverage).min(0.95), follow_ups, "search"))
+    let mode = if hybrid { "hybrid" } else { "search" };
+    Ok(Answer::new(out_sentences, citations, (0.3 + 0.6 * coverage).min(0.95), follow_ups, mode))
+}
+
+/// The chunks nearest to `text` in the caller's scope: tenant, rep scope and date range are part
+/// of the vector query, as they are of the full-text one. Hits resolve to chunks through the
+/// store, so a vector whose chunk was deleted never surfaces.
+async fn dense(
+    otto: &Otto,
+    p: &Principal,
+    scope: Option<&str>,
+    range: &DateRange,
+    text: &str,
+) -> Result<Vec<(Chunk, f32)>> {
+    let (Some(embedder), Some(index)) = (otto.embedder(), otto.vectors()) else {
+        return Ok(Vec::new());
+    };
+    let vector = embedder
+        .embed(&[text.to_string()])
+        .await?
+        .pop()
+        .ok_or_else(|| crate::Error::internal("the embedder returned no vector"))?;
+    let hits = index
+        .search(&VectorQuery {
+            company_id: p.company_id().clone(),
+            vector,
+            top_k: CANDIDATES as usize,
+            filter: Default::default(),
+            rep_scope: scope.map(str::to_string),
+            occurred_after: range.start(),
+            occurred_before: range.end(),
+        })
+        .await?;
+    let ids: Vec<String> = hits.iter().filter(|h| h.score >= MIN_DENSE_SIMILARITY).map(|h| h.id.clone()).collect();
+    let mut chunks: HashMap<String, Chunk> =
+        otto.store.chunks_by_id(p.company_id(), &ids).await?.into_iter().map(|c| (c.chunk_id.clone(), c)).collect();
+    Ok(hits.into_iter().filter_map(|h| chunks.remove(&h.id).map(|c| (c, h.score))).collect())
+}
+
+/// Weighted score fusion: the lexical score over the best lexical score, plus [`DENSE_WEIGHT`]
+/// times the cosine min-max scaled over the dense candidates. A chunk found by one search only
+/// gets that search's share.
+pub(crate) fn fuse(lexical: Vec<(Chunk, f32)>, dense: Vec<(Chunk, f32)>) -> Vec<(Chunk, f32)> {
+    let top = lexical.iter().map(|h| h.1).fold(0.0f32, f32::max).max(1e-6);
+    let (lo, hi) = dense.iter().fold((f32::MAX, f32::MIN), |(lo, hi), h| (lo.min(h.1), hi.max(h.1)));
+    let mut fused: HashMap<String, (Chunk, f32)> = HashMap::new();
+    for (c, s) in lexical {
+        fused.insert(c.chunk_id.clone(), (c, s / top));
+    }
+    for (c, s) in dense {
+        let scaled = if hi > lo { (s - lo) / (hi - lo) } else { 1.0 };
+        fused.entry(c.chunk_id.clone()).or_insert((c, 0.0)).1 += DENSE_WEIGHT * scaled;
+    }
+    let mut out: Vec<(Chunk, f32)> = fused.into_values().collect();
+    out.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.chunk_id.cmp(&b.0.chunk_id)));
+    out
 }
 
 #[cfg(test)]

@@ -191,13 +191,13 @@ impl Otto {
             .ok_or_else(|| Error::not_found(format!("document {document_id}")))
     }
 
-    /// Removes an entity (a document or a call) from every answer path: its chunks and their
-    /// full-text entries, and for documents the document itself. Returns the chunks removed.
+    /// Removes an entity (a document or a call) from every answer path: its chunks, their
+    /// full-text entries and their vectors, and for documents the document itself. Returns the chunks removed.
     pub async fn delete_entity_vectors(&self, p: &Principal, entity_id: &str) -> Result<u64> {
         p.require("documents", Action::Write)?;
         validate_id("entity_id", entity_id)?;
-        let mut removed = self.store.delete_chunks(p.company_id(), SourceType::Document, entity_id).await?;
-        removed += self.store.delete_chunks(p.company_id(), SourceType::Call, entity_id).await?;
+        let mut removed = self.delete_source_chunks(p.company_id(), SourceType::Document, entity_id).await?;
+        removed += self.delete_source_chunks(p.company_id(), SourceType::Call, entity_id).await?;
         let doc_removed = self.store.delete_document(p.company_id(), entity_id).await?;
         if removed == 0 && !doc_removed && self.store.get_call(p.company_id(), entity_id).await?.is_none() {
             return Err(Error::not_found(format!("entity {entity_id}")));

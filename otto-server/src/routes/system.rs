@@ -18,7 +18,8 @@ use crate::state::AppState;
 
 /// Health check.
 ///
-/// Answers without authentication. `status` is `healthy` when the store answers.
+/// Answers without authentication. `status` is `healthy` when the store answers; `retrieval`
+/// says whether Ask Otto searches full-text only (`lexical`) or fuses it with vectors (`hybrid`).
 #[utoipa::path(get, path = "/health", tag = "system",
     responses((status = 200, description = "Service health", body = Health)))]
 pub async fn health(State(s): State<AppState>) -> Json<Health> {
@@ -28,6 +29,7 @@ pub async fn health(State(s): State<AppState>) -> Json<Health> {
         version: env!("CARGO_PKG_VERSION").into(),
         timestamp: Utc::now(),
         storage: s.otto.storage_backend().into(),
+        retrieval: s.otto.retrieval_mode().as_str().into(),
     })
 }
 

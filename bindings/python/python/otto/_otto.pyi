@@ -110,7 +110,7 @@ class Answer(_Result):
     citations: list[Citation]
     confidence: float
     suggested_follow_ups: list[str]
-    mode: Literal["aggregate", "search", "none"]
+    mode: Literal["aggregate", "search", "hybrid", "none"]
 
 class Performance(_Result):
     company_id: str

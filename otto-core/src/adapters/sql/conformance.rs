@@ -444,7 +444,19 @@ pub(crate) async fn knowledge_search_is_scoped_and_replace_is_atomic(store: Arc<
         .await
         .unwrap();
     assert!(store.search_chunks(&a, &q(&["storm"], None)).await.unwrap().is_empty());
-    assert_eq!(store.source_chunks(&a, SourceType::Call, "call_1").await.unwrap().len(), 1);
+    let current = store.source_chunks(&a, SourceType::Call, "call_1").await.unwrap();
+    assert_eq!(current.len(), 1);
+    // Chunks by id: only those that exist, only the tenant's (dense hits resolve through this).
+    let doc_id = store.source_chunks(&a, SourceType::Document, "doc_1").await.unwrap()[0].chunk_id.clone();
+    let wanted = vec![current[0].chunk_id.clone(), doc_id.clone(), "call_1:1:gone".to_string()];
+    let mut found: Vec<String> =
+        store.chunks_by_id(&a, &wanted).await.unwrap().into_iter().map(|c| c.chunk_id).collect();
+    found.sort();
+    let mut expected = vec![current[0].chunk_id.clone(), doc_id.clone()];
+    expected.sort();
+    assert_eq!(found, expected);
+    assert!(store.chunks_by_id(&b, &[doc_id]).await.unwrap().is_empty(), "no cross-tenant read by id");
+    assert!(store.chunks_by_id(&a, &[]).await.unwrap().is_empty());
     assert_eq!(store.delete_chunks(&a, SourceType::Document, "doc_1").await.unwrap(), 1);
     assert!(store.search_chunks(&a, &q(&["checklist"], None)).await.unwrap().is_empty());
     assert_eq!(store.search_chunks(&b, &q(&["roof"], None)).await.unwrap().len(), 1);

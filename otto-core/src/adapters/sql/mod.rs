@@ -1278,6 +1278,26 @@ macro_rules! impl_sql_store {
                 rows.into_iter().map(|r| Ok((r.chunk.into_domain()?, r.score as f32))).collect()
             }
 
+            async fn chunks_by_id(&self, company: &CompanyId, ids: &[String]) -> Result<Vec<Chunk>> {
+                if ids.is_empty() {
+                    return Ok(Vec::new());
+                }
+                let mut qb = QueryBuilder::<$db>::new(format!("SELECT {CHUNK_COLUMNS} FROM chunks c WHERE c.company_id = "));
+                qb.push_bind(company.as_str().to_string()).push(" AND c.chunk_id IN (");
+                let mut sep = qb.separated(", ");
+                for id in ids {
+                    sep.push_bind(id.clone());
+                }
+                qb.push(")");
+                qb.build_query_as::<ChunkRow>()
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err(db_err)?
+                    .into_iter()
+                    .map(ChunkRow::into_domain)
+                    .collect()
+            }
+
             async fn source_chunks(&self, company: &CompanyId, source_type: SourceType, source_id: &str) -> Result<Vec<Chunk>> {
                 sqlx::query_as::<_, ChunkRow>(&format!(
                     "SELECT {CHUNK_COLUMNS} FROM chunks c WHERE c.company_id = $1 AND c.source_type = $2 \

@@ -1,0 +1,299 @@
+//! `cargo xtask bench retrieval`: vector search and hybrid Ask Otto latency at 10k and 100k
+//! chunks (384 dimensions), on this machine.
+//!
+//! 1. **Vector search**: the in-process index filled with random unit vectors of 20 reps' calls
+//!    and some documents; p50/p95 of the top 40 for a manager (whole company) and for a rep
+//!    (own calls plus documents, filtered inside the scan).
+//! 2. **Hybrid answers**: SQLite with the same number of synthetic transcript chunks, vectors
+//!    from the model-free hashing embedder, and `Otto::answer` end to end, lexical and hybrid.
+//!    Encoding the question with MiniLM adds its own time on top (measured when built with
+//!    `--features embed-minilm` and `OTTO_MINILM_DIR` is set).
+//!
+//! Arguments: `--sizes 10000,100000` `--queries 200`.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use otto_core::adapters::hashing_embed::HashingEmbedder;
+use otto_core::adapters::vector_mem::MemoryVectorIndex;
+use otto_core::ports::{Embedder, VectorIndex, VectorQuery, VectorRecord};
+use otto_core::rag::AskRequest;
+use otto_core::{Chunk, CompanyId, Otto, Principal, Role, SourceType};
+use serde_json::{json, Map};
+
+const DIMS: usize = 384;
+const REPS: usize = 20;
+const CHUNKS_PER_CALL: usize = 8;
+
+/// A small deterministic generator (xorshift), so runs compare.
+struct Rng(u64);
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+    fn f32(&mut self) -> f32 {
+        (self.next() >> 40) as f32 / (1u64 << 24) as f32 * 2.0 - 1.0
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+}
+
+fn percentiles(mut t: Vec<Duration>) -> (f64, f64) {
+    t.sort();
+    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+    (ms(t[t.len() / 2]), ms(t[(t.len() * 95 / 100).min(t.len() - 1)]))
+}
+
+fn metadata(i: usize) -> Map<String, serde_json::Value> {
+    let call = i / CHUNKS_PER_CALL;
+    let v = if call % 10 == 9 {
+        json!({"source_type": "document", "source_id": format!("doc_{call}")})
+    } else {
+        json!({"source_type": "call", "source_id": format!("call_{call}"), "rep_id": format!("rep_{}", call % REPS),
+               "occurred_at": "2025-01-15T12:00:00Z"})
+    };
+    v.as_object().unwrap().clone()
+}
+
+async fn bench_vectors(n: usize, queries: usize) {
+    let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
+    let company = CompanyId::parse("bench_co").unwrap();
+    let index = MemoryVectorIndex::in_memory(DIMS);
+    let started = Instant::now();
+    for batch in (0..n).collect::<Vec<_>>().chunks(5000) {
+        let records = batch
+            .iter()
+            .map(|&i| VectorRecord {
+                id: format!("chunk_{i}"),
+                company_id: company.clone(),
+                vector: (0..DIMS).map(|_| rng.f32()).collect(),
+                metadata: metadata(i),
+            })
+            .collect();
+        index.upsert(records).await.unwrap();
+    }
+    let load = started.elapsed();
+    for (label, scope) in [("manager (whole company)", None), ("rep (own calls + documents)", Some("rep_3"))] {
+        let mut times = Vec::with_capacity(queries);
+        for _ in 0..queries {
+            let q = VectorQuery {
+                company_id: company.clone(),
+                vector: (0..DIMS).map(|_| rng.f32()).collect(),
+                top_k: 40,
+                filter: Map::new(),
+                rep_scope: scope.map(str::to_string),
+                occurred_after: None,
+                occurred_before: None,
+            };
+            let t = Instant::now();
+            let hits = index.search(&q).await.unwrap();
+            times.push(t.elapsed());
+            assert_eq!(hits.len(), 40);
+        }
+        let (p50, p95) = percentiles(times);
+        println!(
+            "vector search  {n:>7} chunks  {label:<28} p50 {p50:>7.2} ms  p95 {p95:>7.2} ms  (load {:.1} s)",
+            load.as_secs_f64()
+        );
+    }
+}
+
+const WORDS: &[&str] = &[
+    "roof",
+    "shingles",
+    "leak",
+    "attic",
+    "budget",
+    "financing",
+    "monthly",
+    "payment",
+    "solar",
+    "panels",
+    "battery",
+    "inverter",
+    "warranty",
+    "quote",
+    "competitor",
+    "cheaper",
+    "install",
+    "inspection",
+    "storm",
+    "damage",
+    "insurance",
+    "claim",
+    "gutters",
+    "windows",
+    "siding",
+    "appointment",
+    "tuesday",
+    "morning",
+    "spouse",
+    "decide",
+    "price",
+    "thousand",
+    "dollars",
+    "percent",
+    "rebate",
+    "tax",
+    "credit",
+    "estimate",
+    "contract",
+    "deposit",
+    "permit",
+    "crew",
+    "schedule",
+    "follow",
+    "callback",
+    "concern",
+    "worried",
+    "afford",
+    "loan",
+    "rate",
+    "bill",
+    "utility",
+    "energy",
+];
+const NAMES: &[&str] = &["Nora", "Victor", "Anita", "Harold", "Ray", "Dana", "Priya", "Marcus", "Elena", "Omar"];
+
+fn sentence(rng: &mut Rng) -> String {
+    let n = 8 + rng.below(10);
+    (0..n).map(|_| WORDS[rng.below(WORDS.len())]).collect::<Vec<_>>().join(" ")
+}
+
+async fn bench_answers(n: usize, queries: usize, minilm: Option<Arc<dyn Embedder>>) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Arc::new(otto_core::adapters::sql::SqliteStore::open(dir.path().join("otto.db")).await.unwrap());
+    let blobs = Arc::new(otto_core::adapters::fs_blob::FsBlobStore::open(dir.path().join("blobs")).unwrap());
+    let embedder = HashingEmbedder::new();
+    let index = Arc::new(MemoryVectorIndex::in_memory(DIMS));
+    let company = CompanyId::parse("bench_co").unwrap();
+    let mut rng = Rng(42);
+    let now = chrono::Utc::now();
+    let started = Instant::now();
+    for call in 0..n / CHUNKS_PER_CALL {
+        let source_id = format!("call_{call}");
+        let customer = NAMES[call % NAMES.len()];
+        let title = format!("Call {source_id} rep rep_{} customer {customer} {call}", call % REPS);
+        let chunks: Vec<Chunk> = (0..CHUNKS_PER_CALL)
+            .map(|pos| {
+                let text = format!("Customer: {}. Rep: {}.", sentence(&mut rng), sentence(&mut rng));
+                Chunk {
+                    chunk_id: Chunk::id_for(&source_id, pos as u32, &text),
+                    company_id: company.clone(),
+                    source_type: SourceType::Call,
+                    source_id: source_id.clone(),
+                    rep_id: Some(format!("rep_{}", call % REPS)),
+                    title: title.clone(),
+                    position: pos as u32,
+                    text,
+                    segment_start: Some(pos as u32 * 4),
+                    segment_end: Some(pos as u32 * 4 + 3),
+                    start_time: None,
+                    page: None,
+                    metadata: json!({"customer_name": customer}).as_object().unwrap().clone(),
+                    occurred_at: Some(now),
+                    created_at: now,
+                }
+            })
+            .collect();
+        use otto_core::ports::KnowledgeStore;
+        store.replace_chunks(&company, SourceType::Call, &source_id, &chunks).await.unwrap();
+        let texts: Vec<String> = chunks.iter().map(|c| format!("{}\n{}", c.title, c.text)).collect();
+        let vectors = embedder.embed(&texts).await.unwrap();
+        let records = chunks
+            .iter()
+            .zip(vectors)
+            .map(|(c, v)| VectorRecord {
+                id: c.chunk_id.clone(),
+                company_id: company.clone(),
+                vector: v,
+                metadata: json!({"source_type": "call", "source_id": c.source_id, "rep_id": c.rep_id,
+                                 "occurred_at": now.to_rfc3339()})
+                .as_object()
+                .unwrap()
+                .clone(),
+            })
+            .collect();
+        index.upsert(records).await.unwrap();
+    }
+    println!("hybrid setup   {n:>7} chunks  (SQLite + hashing vectors) in {:.1} s", started.elapsed().as_secs_f64());
+    let lexical = Otto::builder().store(store.clone()).blobs(blobs.clone()).build().unwrap();
+    let hybrid = Otto::builder()
+        .store(store)
+        .blobs(blobs)
+        .embedder(Arc::new(embedder))
+        .vectors(index as Arc<dyn VectorIndex>)
+        .build()
+        .unwrap();
+    let mgr = Principal::new("mgr", company.clone(), Role::Manager);
+    let rep = Principal::new("rep_3", company.clone(), Role::SalesRep);
+    let questions: Vec<String> = (0..queries)
+        .map(|i| {
+            format!(
+                "What did {} say about the {} and the {}?",
+                NAMES[i % NAMES.len()],
+                WORDS[rng.below(WORDS.len())],
+                WORDS[rng.below(WORDS.len())]
+            )
+        })
+        .collect();
+    for (mode, otto) in [("lexical", &lexical), ("hybrid", &hybrid)] {
+        for (who, p) in [("manager", &mgr), ("rep", &rep)] {
+            let mut times = Vec::with_capacity(queries);
+            for q in &questions {
+                let t = Instant::now();
+                let a = otto.answer(p, &AskRequest { question: q.clone(), ..Default::default() }).await.unwrap();
+                times.push(t.elapsed());
+                assert!(!a.citations.is_empty());
+            }
+            let (p50, p95) = percentiles(times);
+            println!(
+                "answer         {n:>7} chunks  {mode:<8} {who:<8}            p50 {p50:>7.2} ms  p95 {p95:>7.2} ms"
+            );
+        }
+    }
+    if let Some(m) = minilm {
+        let mut times = Vec::new();
+        for q in questions.iter().take(50) {
+            let t = Instant::now();
+            m.embed(std::slice::from_ref(q)).await.unwrap();
+            times.push(t.elapsed());
+        }
+        let (p50, p95) = percentiles(times);
+        println!("MiniLM question encoding (add to hybrid)             p50 {p50:>7.2} ms  p95 {p95:>7.2} ms");
+    }
+}
+
+#[tokio::main(flavor = "multi_thread", worker_threads = 2)]
+async fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let mut sizes = vec![10_000usize, 100_000];
+    let mut queries = 200usize;
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        let v = it.next().unwrap_or_else(|| panic!("{a} needs a value"));
+        match a.as_str() {
+            "--sizes" => sizes = v.split(',').map(|s| s.replace('_', "").parse().unwrap()).collect(),
+            "--queries" => queries = v.parse().unwrap(),
+            other => panic!("unknown argument {other}"),
+        }
+    }
+    #[allow(unused_mut, reason = "only the embed-minilm build sets it")]
+    let mut minilm: Option<Arc<dyn Embedder>> = None;
+    #[cfg(feature = "embed-minilm")]
+    if let Some(dir) = std::env::var_os("OTTO_MINILM_DIR") {
+        minilm = Some(Arc::new(otto_core::adapters::embed::MiniLmEmbedder::load(std::path::Path::new(&dir)).unwrap()));
+    }
+    let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
+    println!("retrieval benchmark, {DIMS} dimensions, top 40, {queries} queries per row; load average {}", load.trim());
+    for &n in &sizes {
+        bench_vectors(n, queries).await;
+    }
+    for &n in &sizes {
+        bench_answers(n, queries.min(100), minilm.clone()).await;
+    }
+}
