@@ -37,6 +37,9 @@ pub struct Config {
     pub analysis_engine: String,
     /// A language model, for `analysis_engine = "llm"`.
     pub llm: Option<LlmConfig>,
+    /// `[embeddings]`: an OpenAI-compatible embeddings endpoint for hybrid Ask Otto retrieval
+    /// (instead of the local MiniLM model).
+    pub embeddings: Option<EmbeddingsConfig>,
     /// Ask Otto WebSocket sessions close after this many idle seconds (a `timeout` warning
     /// comes 5 minutes before).
     pub rag_session_idle_secs: u64,
@@ -51,6 +54,22 @@ pub struct Config {
     pub webhooks: crate::speech::WebhooksConfig,
     /// `[media]`: playback links of stored recordings.
     pub media: crate::speech::MediaConfig,
+}
+
+/// An embeddings provider: any OpenAI-compatible `/embeddings` endpoint (OpenAI, Ollama, vLLM,
+/// llama.cpp, LM Studio, text-embeddings-inference).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EmbeddingsConfig {
+    /// Model name, e.g. `text-embedding-3-small`.
+    pub model: String,
+    /// Vector length the model returns (e.g. 1536 for `text-embedding-3-small`).
+    pub dimensions: usize,
+    /// API base URL (default `https://api.openai.com/v1`).
+    pub base_url: Option<String>,
+    /// API key (`OTTO_EMBEDDINGS__API_KEY`); local servers need none.
+    pub api_key: Option<String>,
+    /// Request timeout in seconds (default 60).
+    pub timeout_secs: Option<u64>,
 }
 
 /// A language model provider.
@@ -82,6 +101,7 @@ impl Default for Config {
             workers: 2,
             analysis_engine: "offline".into(),
             llm: None,
+            embeddings: None,
             rag_session_idle_secs: 1800,
             asr: crate::speech::AsrConfig::default(),
             allow_private_urls: false,

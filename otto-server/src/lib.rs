@@ -68,11 +68,15 @@ pub async fn open_otto(config: &Config) -> Result<Otto, Error> {
 /// An embedder and the vector index it fills.
 type DenseRetrieval = (Arc<dyn otto_core::ports::Embedder>, Arc<dyn otto_core::ports::VectorIndex>);
 
-/// Why Ask Otto retrieval is lexical only with this build and data dir, or None when MiniLM and
-/// the in-process vector index make it hybrid.
+/// Why Ask Otto retrieval is lexical only with this config, build and data dir, or None when an
+/// embedder (an `[embeddings]` endpoint, or MiniLM installed in the data dir) and the in-process
+/// vector index make it hybrid.
 pub fn lexical_reason(config: &Config) -> Option<String> {
+    if config.embeddings.is_some() {
+        return None;
+    }
     if !cfg!(feature = "embed-minilm") {
-        return Some("built without the `embed-minilm` feature".into());
+        return Some("no [embeddings] endpoint, and built without the `embed-minilm` feature".into());
     }
     match otto_core::models::minilm_installed(&otto_core::models::minilm_dir(&config.data_dir)) {
         Ok(true) => None,
@@ -81,36 +85,55 @@ pub fn lexical_reason(config: &Config) -> Option<String> {
     }
 }
 
-/// The embedder and vector index for hybrid retrieval: all-MiniLM-L6-v2 from
-/// `<data_dir>/models/minilm` and the in-process index persisted in `<data_dir>/vectors`, when
-/// the server is built with `embed-minilm` and the model is installed. Else none (lexical).
-#[cfg(feature = "embed-minilm")]
+/// The embedder and vector index for hybrid retrieval: the `[embeddings]` endpoint, else
+/// all-MiniLM-L6-v2 from `<data_dir>/models/minilm` (feature `embed-minilm`); vectors go to the
+/// in-process index persisted in `<data_dir>/vectors`. None (lexical) when neither is there.
 fn dense_retrieval(config: &Config) -> Result<Option<DenseRetrieval>, Error> {
-    use otto_core::adapters::embed::MiniLmEmbedder;
-    use otto_core::adapters::vector_mem::MemoryVectorIndex;
-    use otto_core::ports::Embedder;
     if let Some(why) = lexical_reason(config) {
         tracing::info!("Ask Otto retrieval: lexical ({why})");
         return Ok(None);
     }
-    let embedder = MiniLmEmbedder::load(&otto_core::models::minilm_dir(&config.data_dir))?;
-    let index = MemoryVectorIndex::open(&config.data_dir.join("vectors"), &embedder.name(), embedder.dimensions())?;
+    let embedder = match &config.embeddings {
+        Some(e) => remote_embedder(e)?,
+        None => local_embedder(config)?,
+    };
+    let index = otto_core::adapters::vector_mem::MemoryVectorIndex::open(
+        &config.data_dir.join("vectors"),
+        &embedder.name(),
+        embedder.dimensions(),
+    )?;
     if index.is_fresh() {
         tracing::warn!(
             "the vector index is new: calls and documents indexed before now have no vectors until \
              POST /api/v1/maintenance/vectors/reindex rebuilds them"
         );
     }
-    tracing::info!(vectors = index.len(), "Ask Otto retrieval: hybrid (MiniLM + in-process vector index)");
-    Ok(Some((Arc::new(embedder), Arc::new(index))))
+    tracing::info!(vectors = index.len(), embedder = %embedder.name(), "Ask Otto retrieval: hybrid (in-process vector index)");
+    Ok(Some((embedder, Arc::new(index))))
+}
+
+/// The `[embeddings]` endpoint.
+fn remote_embedder(e: &config::EmbeddingsConfig) -> Result<Arc<dyn otto_core::ports::Embedder>, Error> {
+    use otto_core::adapters::llm::{OpenAiConfig, OpenAiEmbedder};
+    let mut cfg = OpenAiConfig::new(&e.model).timeout(std::time::Duration::from_secs(e.timeout_secs.unwrap_or(60)));
+    if let Some(u) = &e.base_url {
+        cfg = cfg.base_url(u);
+    }
+    if let Some(k) = &e.api_key {
+        cfg = cfg.api_key(k);
+    }
+    Ok(Arc::new(OpenAiEmbedder::new(cfg, e.dimensions)?))
+}
+
+#[cfg(feature = "embed-minilm")]
+fn local_embedder(config: &Config) -> Result<Arc<dyn otto_core::ports::Embedder>, Error> {
+    let dir = otto_core::models::minilm_dir(&config.data_dir);
+    Ok(Arc::new(otto_core::adapters::embed::MiniLmEmbedder::load(&dir)?))
 }
 
 #[cfg(not(feature = "embed-minilm"))]
-fn dense_retrieval(config: &Config) -> Result<Option<DenseRetrieval>, Error> {
-    if let Some(why) = lexical_reason(config) {
-        tracing::info!("Ask Otto retrieval: lexical ({why})");
-    }
-    Ok(None)
+fn local_embedder(_config: &Config) -> Result<Arc<dyn otto_core::ports::Embedder>, Error> {
+    Err(Error::internal("MiniLM is not built in (feature `embed-minilm`)"))
 }
 
 /// The language model an `[llm]` section describes.

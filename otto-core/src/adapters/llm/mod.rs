@@ -1,6 +1,8 @@
 //! Language-model adapters over HTTP (feature `llm-http`): [`OpenAiEngine`] for any
 //! OpenAI-compatible chat-completions server (OpenAI, Azure-style gateways, Ollama, vLLM,
-//! llama.cpp, LM Studio) and [`AnthropicEngine`] for the Anthropic Messages API.
+//! llama.cpp, LM Studio) and [`AnthropicEngine`] for the Anthropic Messages API; and
+//! [`OpenAiEmbedder`], an [`Embedder`](crate::ports::Embedder) over the same servers'
+//! `/embeddings` endpoint.
 //!
 //! Both implement [`LlmEngine`](crate::ports::LlmEngine) and map provider failures the way the
 //! port documents: 429 -> `RateLimited` (after retrying within the configured wait), 5xx, 529,
@@ -95,9 +97,11 @@ macro_rules! http_llm_config {
 }
 
 mod anthropic;
+mod embeddings;
 mod openai;
 mod sse;
 mod transport;
 
 pub use anthropic::{AnthropicConfig, AnthropicEngine};
+pub use embeddings::OpenAiEmbedder;
 pub use openai::{OpenAiConfig, OpenAiEngine};

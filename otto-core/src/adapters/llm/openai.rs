@@ -44,6 +44,25 @@ http_llm_config!(
     "OpenAI's public API with `model`, no key, a 60 s timeout and 2 retries."
 );
 
+/// The transport to `{base_url}/{path}` with the config's key and retry policy (chat and
+/// embeddings share it).
+pub(super) fn transport(config: &OpenAiConfig, path: &str) -> Result<Transport> {
+    let mut headers = HeaderMap::new();
+    if let Some(key) = config.api_key.as_deref().filter(|k| !k.is_empty()) {
+        let value = HeaderValue::from_str(&format!("Bearer {key}"))
+            .map_err(|_| Error::invalid("api_key", "contains characters not allowed in an HTTP header"))?;
+        headers.insert(AUTHORIZATION, value);
+    }
+    let url = format!("{}/{path}", config.base_url.trim_end_matches('/'));
+    let policy = RetryPolicy {
+        timeout: config.timeout,
+        max_retries: config.max_retries,
+        max_retry_wait: config.max_retry_wait,
+        retry_base_delay: config.retry_base_delay,
+    };
+    Transport::new("openai", url, headers, policy, config.api_key.clone())
+}
+
 /// An [`LlmEngine`] over an OpenAI-compatible chat-completions endpoint.
 pub struct OpenAiEngine {
     transport: Transport,
@@ -54,20 +73,7 @@ impl OpenAiEngine {
     /// An engine with `config`. Fails only if the HTTP client cannot be set up or the key is
     /// not a valid header value.
     pub fn new(config: OpenAiConfig) -> Result<Self> {
-        let mut headers = HeaderMap::new();
-        if let Some(key) = config.api_key.as_deref().filter(|k| !k.is_empty()) {
-            let value = HeaderValue::from_str(&format!("Bearer {key}"))
-                .map_err(|_| Error::invalid("api_key", "contains characters not allowed in an HTTP header"))?;
-            headers.insert(AUTHORIZATION, value);
-        }
-        let url = format!("{}/chat/completions", config.base_url.trim_end_matches('/'));
-        let policy = RetryPolicy {
-            timeout: config.timeout,
-            max_retries: config.max_retries,
-            max_retry_wait: config.max_retry_wait,
-            retry_base_delay: config.retry_base_delay,
-        };
-        let transport = Transport::new("openai", url, headers, policy, config.api_key)?;
+        let transport = transport(&config, "chat/completions")?;
         Ok(Self { transport, model: config.model })
     }
 
