@@ -40,6 +40,10 @@ pub struct Config {
     /// `[embeddings]`: an OpenAI-compatible embeddings endpoint for hybrid Ask Otto retrieval
     /// (instead of the local MiniLM model).
     pub embeddings: Option<EmbeddingsConfig>,
+    /// Where hybrid retrieval keeps its vectors: `memory` (default: the in-process index under
+    /// `<data_dir>/vectors`) or `pgvector` (the PostgreSQL database, shared by every server
+    /// process; needs `database_url` and the pgvector extension).
+    pub vector_index: String,
     /// Ask Otto WebSocket sessions close after this many idle seconds (a `timeout` warning
     /// comes 5 minutes before).
     pub rag_session_idle_secs: u64,
@@ -102,6 +106,7 @@ impl Default for Config {
             analysis_engine: "offline".into(),
             llm: None,
             embeddings: None,
+            vector_index: "memory".into(),
             rag_session_idle_secs: 1800,
             asr: crate::speech::AsrConfig::default(),
             allow_private_urls: false,

@@ -59,7 +59,7 @@ pub async fn open_otto(config: &Config) -> Result<Otto, Error> {
     if let Some(asr) = speech::asr_engine(config).await? {
         builder = builder.asr(asr);
     }
-    if let Some((embedder, vectors)) = dense_retrieval(config)? {
+    if let Some((embedder, vectors)) = dense_retrieval(config).await? {
         builder = builder.embedder(embedder).vectors(vectors);
     }
     builder.build()
@@ -87,8 +87,9 @@ pub fn lexical_reason(config: &Config) -> Option<String> {
 
 /// The embedder and vector index for hybrid retrieval: the `[embeddings]` endpoint, else
 /// all-MiniLM-L6-v2 from `<data_dir>/models/minilm` (feature `embed-minilm`); vectors go to the
-/// in-process index persisted in `<data_dir>/vectors`. None (lexical) when neither is there.
-fn dense_retrieval(config: &Config) -> Result<Option<DenseRetrieval>, Error> {
+/// `vector_index`: the in-process index persisted in `<data_dir>/vectors`, or pgvector. None
+/// (lexical) when there is no embedder.
+async fn dense_retrieval(config: &Config) -> Result<Option<DenseRetrieval>, Error> {
     if let Some(why) = lexical_reason(config) {
         tracing::info!("Ask Otto retrieval: lexical ({why})");
         return Ok(None);
@@ -97,19 +98,35 @@ fn dense_retrieval(config: &Config) -> Result<Option<DenseRetrieval>, Error> {
         Some(e) => remote_embedder(e)?,
         None => local_embedder(config)?,
     };
-    let index = otto_core::adapters::vector_mem::MemoryVectorIndex::open(
-        &config.data_dir.join("vectors"),
-        &embedder.name(),
-        embedder.dimensions(),
-    )?;
-    if index.is_fresh() {
+    let (name, dims) = (embedder.name(), embedder.dimensions());
+    let (index, fresh, count): (Arc<dyn otto_core::ports::VectorIndex>, bool, Option<usize>) =
+        match config.vector_index.as_str() {
+            "memory" => {
+                let dir = config.data_dir.join("vectors");
+                let index = otto_core::adapters::vector_mem::MemoryVectorIndex::open(&dir, &name, dims)?;
+                let (fresh, len) = (index.is_fresh(), index.len());
+                (Arc::new(index), fresh, Some(len))
+            }
+            "pgvector" => {
+                let url = config
+                    .database_url
+                    .as_deref()
+                    .filter(|u| u.starts_with("postgres://") || u.starts_with("postgresql://"))
+                    .ok_or_else(|| Error::invalid("vector_index", "`pgvector` needs a postgres:// database_url"))?;
+                let index = otto_core::adapters::sql::PgVectorIndex::connect(url, &name, dims).await?;
+                let fresh = index.is_fresh();
+                (Arc::new(index), fresh, None)
+            }
+            other => return Err(Error::invalid("vector_index", format!("`{other}` is neither memory nor pgvector"))),
+        };
+    if fresh {
         tracing::warn!(
             "the vector index is new: calls and documents indexed before now have no vectors until \
              POST /api/v1/maintenance/vectors/reindex rebuilds them"
         );
     }
-    tracing::info!(vectors = index.len(), embedder = %embedder.name(), "Ask Otto retrieval: hybrid (in-process vector index)");
-    Ok(Some((embedder, Arc::new(index))))
+    tracing::info!(vectors = ?count, embedder = %name, index = index.name(), "Ask Otto retrieval: hybrid");
+    Ok(Some((embedder, index)))
 }
 
 /// The `[embeddings]` endpoint.

@@ -33,15 +33,13 @@ async fn embeddings(Json(body): Json<Value>) -> Json<Value> {
     Json(json!({"object": "list", "data": data}))
 }
 
-#[tokio::test]
-async fn test_an_embeddings_endpoint_makes_retrieval_hybrid() {
+/// Runs the document flow on `config` plus an `[embeddings]` stand-in: the answer is hybrid.
+async fn hybrid_answer_cites_the_document(mut config: Config) {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let app = Router::new().route("/v1/embeddings", post(embeddings));
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
 
-    let dir = tempfile::tempdir().unwrap();
-    let mut config = Config { data_dir: dir.path().to_path_buf(), ..Default::default() };
     assert!(otto_server::lexical_reason(&config).is_some());
     config.embeddings = Some(EmbeddingsConfig {
         model: "stand-in".into(),
@@ -54,7 +52,8 @@ async fn test_an_embeddings_endpoint_makes_retrieval_hybrid() {
     let otto = otto_server::open_otto(&config).await.unwrap();
     assert!(otto.embedder().is_some() && otto.vectors().is_some());
 
-    let mgr = Principal::new("mgr", CompanyId::parse("co").unwrap(), Role::Manager);
+    let company = CompanyId::parse(otto_core::domain::new_id("co")).unwrap();
+    let mgr = Principal::new("mgr", company, Role::Manager);
     let up = DocumentUpload {
         file_name: "warranty.md".into(),
         bytes: b"# Warranty\n\nEvery roof we install carries a 25 year workmanship warranty.".to_vec(),
@@ -78,4 +77,30 @@ async fn test_an_embeddings_endpoint_makes_retrieval_hybrid() {
         .unwrap();
     assert_eq!(a.mode, "hybrid", "{a:?}");
     assert_eq!(a.citations[0].source_id, doc.document_id);
+}
+
+#[tokio::test]
+async fn test_an_embeddings_endpoint_makes_retrieval_hybrid() {
+    let dir = tempfile::tempdir().unwrap();
+    hybrid_answer_cites_the_document(Config { data_dir: dir.path().to_path_buf(), ..Default::default() }).await;
+}
+
+/// The same with the vectors in PostgreSQL (pgvector), when `OTTO_TEST_DATABASE_URL` is set
+/// (`cargo xtask ci` sets it; `.ci/run` installs pgvector).
+#[tokio::test]
+async fn test_pgvector_holds_the_vectors_when_configured() {
+    let Ok(url) = std::env::var("OTTO_TEST_DATABASE_URL") else {
+        assert!(!std::env::var("CI").is_ok_and(|v| v == "true"), "CI=true needs OTTO_TEST_DATABASE_URL");
+        eprintln!("skipping: set OTTO_TEST_DATABASE_URL");
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let config = Config {
+        data_dir: dir.path().to_path_buf(),
+        database_url: Some(url),
+        vector_index: "pgvector".into(),
+        ..Default::default()
+    };
+    hybrid_answer_cites_the_document(config).await;
+    assert!(!dir.path().join("vectors").exists(), "nothing in the in-process index");
 }

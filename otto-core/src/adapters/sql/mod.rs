@@ -10,12 +10,16 @@ mod clone;
 mod conformance;
 mod followups;
 #[cfg(feature = "postgres")]
+mod pgvector;
+#[cfg(feature = "postgres")]
 mod postgres;
 mod rollups;
 mod rows;
 #[cfg(feature = "sqlite")]
 mod sqlite;
 
+#[cfg(feature = "postgres")]
+pub use pgvector::PgVectorIndex;
 #[cfg(feature = "postgres")]
 pub use postgres::PostgresStore;
 #[cfg(feature = "sqlite")]
