@@ -155,13 +155,16 @@ async fn test_vectors_follow_chunks_and_scope_holds_in_hybrid_mode() {
     assert!(index.is_fresh() && index.is_empty());
     otto.reindex(&mgr, None).await.unwrap();
     drain(&otto).await;
-    // Exactly the stored chunks get vectors. (Reindex re-chunks every analysed call, so it also
-    // brings back a call whose chunks were deleted; lexical and dense agree either way.)
-    for id in ["call_nora", "call_victor"] {
-        let stored = otto.store().source_chunks(&company, otto_core::SourceType::Call, id).await.unwrap().len();
-        assert!(stored > 0);
-        assert_eq!(vectors_of(&*index, &company, id).await, stored, "reindex rebuilds {id}'s vectors");
-    }
+    // Exactly the stored chunks get vectors, and a call removed from the knowledge base stays
+    // out: the reindex does not bring Victor's call back.
+    let stored = otto.store().source_chunks(&company, otto_core::SourceType::Call, "call_nora").await.unwrap().len();
+    assert!(stored > 0);
+    assert_eq!(vectors_of(&*index, &company, "call_nora").await, stored, "reindex rebuilds the vectors");
+    let victor = otto.store().source_chunks(&company, otto_core::SourceType::Call, "call_victor").await.unwrap();
+    assert!(victor.is_empty(), "a deleted call's chunks stay deleted after a reindex");
+    assert_eq!(vectors_of(&*index, &company, "call_victor").await, 0);
+    let (_, sources) = cited(&otto, &mgr, "What did the customer say about the roof leak?").await;
+    assert!(!sources.contains(&"call_victor".to_string()), "{sources:?}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

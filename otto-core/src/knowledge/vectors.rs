@@ -75,6 +75,9 @@ impl Otto {
         source_id: &str,
         chunks: &[Chunk],
     ) -> Result<()> {
+        // A source removed from the knowledge base stays out: a re-analysis or a reindex
+        // writes no chunks for it (and clears any that a race left behind).
+        let chunks = if self.store.is_excluded(company, source_type, source_id).await? { &[][..] } else { chunks };
         let dense = self.embedder.as_ref().zip(self.vectors.as_ref());
         let old: Vec<String> = match &self.vectors {
             Some(_) => self

@@ -225,6 +225,17 @@ pub trait KnowledgeStore: Send + Sync {
     async fn chunks_by_id(&self, company: &CompanyId, ids: &[String]) -> Result<Vec<Chunk>>;
     /// All chunks of a source, in order.
     async fn source_chunks(&self, company: &CompanyId, source_type: SourceType, source_id: &str) -> Result<Vec<Chunk>>;
+    /// Keeps a source out of the knowledge base from now on (its chunks are deleted
+    /// separately); idempotent.
+    async fn exclude_source(
+        &self,
+        company: &CompanyId,
+        source_type: SourceType,
+        source_id: &str,
+        at: DateTime<Utc>,
+    ) -> Result<()>;
+    /// Whether a source was excluded with [`KnowledgeStore::exclude_source`].
+    async fn is_excluded(&self, company: &CompanyId, source_type: SourceType, source_id: &str) -> Result<bool>;
 }
 
 /// Ask Otto sessions and query history.

@@ -196,10 +196,16 @@ impl Otto {
     pub async fn delete_entity_vectors(&self, p: &Principal, entity_id: &str) -> Result<u64> {
         p.require("documents", Action::Write)?;
         validate_id("entity_id", entity_id)?;
+        let is_call = self.store.get_call(p.company_id(), entity_id).await?.is_some();
+        if is_call {
+            // The call and its analyses stay; its words leave Ask Otto for good: excluded first,
+            // so neither a reindex nor a re-analysis running meanwhile can restore them.
+            self.store.exclude_source(p.company_id(), SourceType::Call, entity_id, self.clock.now()).await?;
+        }
         let mut removed = self.delete_source_chunks(p.company_id(), SourceType::Document, entity_id).await?;
         removed += self.delete_source_chunks(p.company_id(), SourceType::Call, entity_id).await?;
         let doc_removed = self.store.delete_document(p.company_id(), entity_id).await?;
-        if removed == 0 && !doc_removed && self.store.get_call(p.company_id(), entity_id).await?.is_none() {
+        if removed == 0 && !doc_removed && !is_call {
             return Err(Error::not_found(format!("entity {entity_id}")));
         }
         self.audit(p, "vectors.delete", "entity", entity_id, json!({"chunks_removed": removed})).await;

@@ -182,7 +182,9 @@ pub async fn get_document(
 /// Delete an entity's vectors.
 ///
 /// Removes a document (or a call's knowledge chunks) from every answer path: index entries,
-/// full-text entries, and for documents the document record. Managers and admins.
+/// full-text entries, and for documents the document record. A call keeps its analyses but stays
+/// out of Ask Otto: a reindex or a re-analysis does not bring its words back. Managers and
+/// admins.
 #[utoipa::path(delete, path = "/api/v1/maintenance/vectors/{entity_id}", tag = "documents",
     params(("entity_id" = String, Path, description = "Document or call identifier")),
     responses((status = 200, description = "Deleted", body = VectorsDeleted)))]

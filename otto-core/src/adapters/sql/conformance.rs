@@ -366,6 +366,16 @@ fn chunk(company: &CompanyId, source: SourceType, id: &str, pos: u32, rep: Optio
     }
 }
 
+pub(crate) async fn knowledge_exclusions_are_per_tenant_and_idempotent(store: Arc<dyn Store>) {
+    let (a, b) = (company(), company());
+    assert!(!store.is_excluded(&a, SourceType::Call, "c1").await.unwrap());
+    store.exclude_source(&a, SourceType::Call, "c1", t(0)).await.unwrap();
+    store.exclude_source(&a, SourceType::Call, "c1", t(5)).await.unwrap();
+    assert!(store.is_excluded(&a, SourceType::Call, "c1").await.unwrap());
+    assert!(!store.is_excluded(&a, SourceType::Document, "c1").await.unwrap(), "per source type");
+    assert!(!store.is_excluded(&b, SourceType::Call, "c1").await.unwrap(), "per tenant");
+}
+
 pub(crate) async fn knowledge_search_is_scoped_and_replace_is_atomic(store: Arc<dyn Store>) {
     let (a, b) = (company(), company());
     let q = |terms: &[&str], rep: Option<&str>| ChunkQuery {
@@ -1171,6 +1181,7 @@ macro_rules! store_conformance_tests {
             jobs_concurrent_workers_never_share_a_job,
             audit_trail_is_per_company_and_newest_first,
             knowledge_search_is_scoped_and_replace_is_atomic,
+            knowledge_exclusions_are_per_tenant_and_idempotent,
             company_settings_roundtrip_per_tenant,
             performance_aggregates_are_sql_and_scoped,
             analytics_rollups_stay_exact_through_reanalysis,

@@ -1256,6 +1256,41 @@ macro_rules! impl_sql_store {
                 tx.commit().await.map_err(db_err)
             }
 
+            async fn exclude_source(
+                &self,
+                company: &CompanyId,
+                source_type: SourceType,
+                source_id: &str,
+                at: DateTime<Utc>,
+            ) -> Result<()> {
+                let _w = self.writer().await;
+                sqlx::query(
+                    "INSERT INTO knowledge_exclusions (company_id, source_type, source_id, excluded_at) \
+                     VALUES ($1, $2, $3, $4) ON CONFLICT (company_id, source_type, source_id) DO NOTHING",
+                )
+                .bind(company.as_str())
+                .bind(source_type.as_str())
+                .bind(source_id)
+                .bind(at)
+                .execute(&self.pool)
+                .await
+                .map_err(db_err)?;
+                Ok(())
+            }
+
+            async fn is_excluded(&self, company: &CompanyId, source_type: SourceType, source_id: &str) -> Result<bool> {
+                let row = sqlx::query(
+                    "SELECT 1 FROM knowledge_exclusions WHERE company_id = $1 AND source_type = $2 AND source_id = $3",
+                )
+                .bind(company.as_str())
+                .bind(source_type.as_str())
+                .bind(source_id)
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(db_err)?;
+                Ok(row.is_some())
+            }
+
             async fn delete_chunks(&self, company: &CompanyId, source_type: SourceType, source_id: &str) -> Result<u64> {
                 let _w = self.writer().await;
                 Ok(sqlx::query("DELETE FROM chunks WHERE company_id = $1 AND source_type = $2 AND source_id = $3")
