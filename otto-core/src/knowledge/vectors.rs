@@ -66,6 +66,21 @@ impl Otto {
         }
     }
 
+    /// Ids of a source's stored chunks, whose vectors a change must clean up; none to read
+    /// without a vector index.
+    async fn indexed_chunk_ids(
+        &self,
+        company: &CompanyId,
+        source_type: SourceType,
+        source_id: &str,
+    ) -> Result<Vec<String>> {
+        if self.vectors.is_none() {
+            return Ok(Vec::new());
+        }
+        let chunks = self.store.source_chunks(company, source_type, source_id).await?;
+        Ok(chunks.into_iter().map(|c| c.chunk_id).collect())
+    }
+
     /// Replaces a source's chunks in the store (atomically) and then their vectors: the new
     /// chunks are embedded and upserted, and vectors of chunks that are gone are deleted.
     pub(crate) async fn replace_chunks(
@@ -79,16 +94,7 @@ impl Otto {
         // writes no chunks for it (and clears any that a race left behind).
         let chunks = if self.store.is_excluded(company, source_type, source_id).await? { &[][..] } else { chunks };
         let dense = self.embedder.as_ref().zip(self.vectors.as_ref());
-        let old: Vec<String> = match &self.vectors {
-            Some(_) => self
-                .store
-                .source_chunks(company, source_type, source_id)
-                .await?
-                .into_iter()
-                .map(|c| c.chunk_id)
-                .collect(),
-            None => Vec::new(),
-        };
+        let old = self.indexed_chunk_ids(company, source_type, source_id).await?;
         self.store.replace_chunks(company, source_type, source_id, chunks).await?;
         if let Some((embedder, index)) = dense {
             if !chunks.is_empty() {
@@ -116,16 +122,7 @@ impl Otto {
         source_type: SourceType,
         source_id: &str,
     ) -> Result<u64> {
-        let ids: Vec<String> = match &self.vectors {
-            Some(_) => self
-                .store
-                .source_chunks(company, source_type, source_id)
-                .await?
-                .into_iter()
-                .map(|c| c.chunk_id)
-                .collect(),
-            None => Vec::new(),
-        };
+        let ids = self.indexed_chunk_ids(company, source_type, source_id).await?;
         let removed = self.store.delete_chunks(company, source_type, source_id).await?;
         if let Some(index) = &self.vectors {
             index.delete(company, &ids).await?;
