@@ -125,30 +125,28 @@ impl Remote {
         Ok(stream)
     }
 
-    fn pairs(q: &AnalyticsQuery) -> Vec<(&'static str, String)> {
-        q.pairs()
-    }
-
     pub(crate) async fn performance(&self, q: &AnalyticsQuery) -> Result<PerformanceMetrics> {
         let range: Vec<(&str, &str)> = q.date_range.as_deref().map(|d| ("date_range", d)).into_iter().collect();
         Ok(self.client.performance_metrics(&range).await?)
     }
 
     pub(crate) async fn rep_performance(&self, q: &AnalyticsQuery) -> Result<RepPerformanceList> {
-        let pairs = Self::pairs(q);
-        let refs: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (*k, v.as_str())).collect();
-        Ok(self.client.rep_performance(&refs).await?)
+        let pairs = q.pairs();
+        Ok(self.client.rep_performance(&refs(&pairs)).await?)
     }
 
     pub(crate) async fn objection_analytics(&self, q: &AnalyticsQuery) -> Result<ObjectionAnalytics> {
-        let pairs = Self::pairs(q);
-        let refs: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (*k, v.as_str())).collect();
-        Ok(self.client.objection_analytics(&refs).await?)
+        let pairs = q.pairs();
+        Ok(self.client.objection_analytics(&refs(&pairs)).await?)
     }
 
     pub(crate) async fn lead_analytics(&self, q: &AnalyticsQuery) -> Result<LeadAnalytics> {
-        let pairs = Self::pairs(q);
-        let refs: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (*k, v.as_str())).collect();
-        Ok(self.client.lead_analytics(&refs).await?)
+        let pairs = q.pairs();
+        Ok(self.client.lead_analytics(&refs(&pairs)).await?)
     }
+}
+
+/// Query pairs as otto-client takes them.
+fn refs<'a>(pairs: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a str)> {
+    pairs.iter().map(|(k, v)| (*k, v.as_str())).collect()
 }

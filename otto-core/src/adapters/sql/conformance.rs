@@ -1200,6 +1200,22 @@ macro_rules! store_conformance_tests {
     };
 }
 
+/// The PostgreSQL suites run when `OTTO_TEST_DATABASE_URL` is set (`cargo xtask ci` sets it to
+/// a throwaway database). Under `CI=true` a missing URL is a failure, not a skip.
+#[cfg(feature = "postgres")]
+pub(crate) fn test_database_url(suite: &str) -> Option<String> {
+    match std::env::var("OTTO_TEST_DATABASE_URL") {
+        Ok(url) => Some(url),
+        Err(_) if std::env::var("CI").is_ok_and(|v| v == "true") => {
+            panic!("CI=true but OTTO_TEST_DATABASE_URL is not set: the {suite} suite must run in CI")
+        }
+        Err(_) => {
+            eprintln!("skipping {suite}: set OTTO_TEST_DATABASE_URL (cargo xtask ci does)");
+            None
+        }
+    }
+}
+
 #[cfg(feature = "sqlite")]
 mod sqlite {
     use super::*;
@@ -1219,19 +1235,9 @@ mod sqlite {
 mod postgres {
     use super::*;
 
-    /// The PostgreSQL suite runs when `OTTO_TEST_DATABASE_URL` is set (`cargo xtask ci` sets it
-    /// to a throwaway database). Under `CI=true` a missing URL is a failure, not a skip.
     async fn make() -> Option<Arc<dyn Store>> {
-        match std::env::var("OTTO_TEST_DATABASE_URL") {
-            Ok(url) => Some(Arc::new(crate::adapters::sql::PostgresStore::open(&url).await.unwrap())),
-            Err(_) if std::env::var("CI").is_ok_and(|v| v == "true") => {
-                panic!("CI=true but OTTO_TEST_DATABASE_URL is not set: the PostgreSQL suite must run in CI")
-            }
-            Err(_) => {
-                eprintln!("skipping PostgreSQL conformance: set OTTO_TEST_DATABASE_URL (cargo xtask ci does)");
-                None
-            }
-        }
+        let url = test_database_url("PostgreSQL conformance")?;
+        Some(Arc::new(crate::adapters::sql::PostgresStore::open(&url).await.unwrap()))
     }
 
     store_conformance_tests!(make());

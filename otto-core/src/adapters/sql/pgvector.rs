@@ -218,19 +218,9 @@ mod tests {
         }
     }
 
-    /// Runs when `OTTO_TEST_DATABASE_URL` is set (as the SQL conformance suite); under
-    /// `CI=true` it must be, and pgvector must be installed (`.ci/run` builds it).
+    /// Runs where the SQL conformance suite does (pgvector must be installed: `.ci/run` builds it).
     fn fixture() -> Option<Pg> {
-        match std::env::var("OTTO_TEST_DATABASE_URL") {
-            Ok(url) => Some(Pg(url)),
-            Err(_) if std::env::var("CI").is_ok_and(|v| v == "true") => {
-                panic!("CI=true but OTTO_TEST_DATABASE_URL is not set: the pgvector suite must run in CI")
-            }
-            Err(_) => {
-                eprintln!("skipping pgvector conformance: set OTTO_TEST_DATABASE_URL (cargo xtask ci does)");
-                None
-            }
-        }
+        crate::adapters::sql::conformance::test_database_url("pgvector conformance").map(Pg)
     }
 
     macro_rules! pg_suite {
