@@ -472,6 +472,51 @@ pub(crate) async fn knowledge_search_is_scoped_and_replace_is_atomic(store: Arc<
     assert_eq!(store.search_chunks(&b, &q(&["roof"], None)).await.unwrap().len(), 1);
 }
 
+/// A corpus where one word is in every chunk: a rare name in the oldest call must still rank
+/// first, scoped searches must stay scoped, and another tenant's rows must not crowd the
+/// tenant's own out (stores may bound the rows they score once terms are common).
+pub(crate) async fn knowledge_search_finds_rare_terms_among_common_ones(store: Arc<dyn Store>) {
+    let (a, b) = (company(), company());
+    let q = |terms: &[&str], rep: Option<&str>| ChunkQuery {
+        terms: terms.iter().map(|s| s.to_string()).collect(),
+        rep_scope: rep.map(Into::into),
+        limit: 5,
+        ..Default::default()
+    };
+    let text = "Whitfield asked whether the roof warranty covers the flashing";
+    store
+        .replace_chunks(
+            &a,
+            SourceType::Call,
+            "call_old",
+            &[chunk(&a, SourceType::Call, "call_old", 0, Some("rep_1"), text)],
+        )
+        .await
+        .unwrap();
+    for (tenant, calls) in [(&a, 150), (&b, 150)] {
+        for n in 0..calls {
+            let id = format!("call_{n}");
+            let chunks: Vec<Chunk> = (0..20)
+                .map(|pos| {
+                    let text = format!("The roof over room {pos} needs new shingles, said caller {n}");
+                    chunk(tenant, SourceType::Call, &id, pos, Some("rep_2"), &text)
+                })
+                .collect();
+            store.replace_chunks(tenant, SourceType::Call, &id, &chunks).await.unwrap();
+        }
+    }
+    let hits = store.search_chunks(&a, &q(&["whitfield", "roof", "warranty"], None)).await.unwrap();
+    assert_eq!(hits[0].0.source_id, "call_old", "the rare name decides");
+    let hits = store.search_chunks(&a, &q(&["roof", "warranty"], Some("rep_1"))).await.unwrap();
+    assert_eq!(hits.len(), 1, "a rep sees only their own call among 6,000 matching chunks");
+    assert_eq!(hits[0].0.source_id, "call_old");
+    let hits = store.search_chunks(&a, &q(&["roof"], Some("rep_1"))).await.unwrap();
+    assert_eq!(hits.len(), 1, "the scope applies before any bound on the rows scored");
+    let hits = store.search_chunks(&a, &q(&["roof"], None)).await.unwrap();
+    assert_eq!(hits.len(), 5);
+    assert!(hits.iter().all(|(c, _)| c.company_id == a), "the other tenant's 3,000 newer chunks never show");
+}
+
 fn facts(outcome: &str, lead: (&str, f32), objections: &[(&str, bool)]) -> CallFacts {
     CallFacts {
         lead_status: lead.0.into(),
@@ -1181,6 +1226,7 @@ macro_rules! store_conformance_tests {
             jobs_concurrent_workers_never_share_a_job,
             audit_trail_is_per_company_and_newest_first,
             knowledge_search_is_scoped_and_replace_is_atomic,
+            knowledge_search_finds_rare_terms_among_common_ones,
             knowledge_exclusions_are_per_tenant_and_idempotent,
             company_settings_roundtrip_per_tenant,
             performance_aggregates_are_sql_and_scoped,
