@@ -2,7 +2,7 @@
 //! reindex), the rep scope holds inside the vector search, and answers say which mode found
 //! them. Uses the model-free hashing embedder, so it needs no weights.
 
-#![cfg(feature = "sqlite")]
+#![cfg(all(feature = "sqlite", feature = "documents"))]
 
 use std::path::Path;
 use std::sync::Arc;
@@ -173,4 +173,46 @@ async fn test_without_an_index_retrieval_is_lexical() {
     let otto = Otto::open_embedded(dir.path()).await.unwrap();
     assert_eq!(otto.retrieval_mode(), RetrievalMode::Lexical);
     assert_eq!(otto.retrieval_mode().as_str(), "lexical");
+}
+
+/// Reassigning an analysed call moves everything derived from its rep: the new rep finds it in
+/// Ask Otto (both searches) and the old rep no longer does, and the per-rep analytics count it
+/// for the new rep only.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn test_reassigning_a_call_moves_its_answers_and_figures() {
+    let dir = tempfile::tempdir().unwrap();
+    let (otto, _index) = open(dir.path(), "vectors").await;
+    let company = CompanyId::parse("co_reassign").unwrap();
+    let mgr = Principal::new("mgr", company.clone(), Role::Manager);
+    let old_rep = Principal::new("rep_old", company.clone(), Role::SalesRep);
+    let new_rep = Principal::new("rep_new", company.clone(), Role::SalesRep);
+    otto.create_call(
+        &mgr,
+        call(
+            "call_gutters",
+            "rep_old",
+            "Priya Raman",
+            &[
+                ("rep", "Thanks for calling, how can I help?"),
+                ("customer", "Our gutters overflow onto the porch every time it rains."),
+                ("rep", "We can install oversized gutters with leaf guards next Tuesday."),
+            ],
+        ),
+    )
+    .await
+    .unwrap();
+    drain(&otto).await;
+    let question = "What did Priya say about the gutters?";
+    assert_eq!(cited(&otto, &old_rep, question).await.1.first().map(String::as_str), Some("call_gutters"));
+    assert!(cited(&otto, &new_rep, question).await.1.is_empty());
+
+    let update = otto_core::CallUpdate { rep_id: Some("rep_new".into()), ..Default::default() };
+    otto.update_call(&mgr, "call_gutters", update).await.unwrap();
+
+    assert_eq!(cited(&otto, &new_rep, question).await.1.first().map(String::as_str), Some("call_gutters"));
+    let (_, sources) = cited(&otto, &old_rep, question).await;
+    assert!(!sources.contains(&"call_gutters".to_string()), "the old rep keeps no access: {sources:?}");
+    let reps = otto.rep_performance(&mgr, company.as_str(), None, Default::default()).await.unwrap();
+    let counted: Vec<(String, u64)> = reps.reps.iter().map(|r| (r.rep_id.clone(), r.calls_handled)).collect();
+    assert_eq!(counted, vec![("rep_new".to_string(), 1)], "{counted:?}");
 }

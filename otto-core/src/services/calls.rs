@@ -106,10 +106,32 @@ impl Otto {
                 return Err(Error::forbidden(format!("a {} may not reassign calls to another rep", p.role())));
             }
         }
+        let before = (call.rep_id.clone(), call.call_type, call.metadata.clone());
         upd.apply(&mut call, self.clock.now());
-        self.store.update_call(&call).await?;
+        if before != (call.rep_id.clone(), call.call_type, call.metadata.clone()) {
+            self.refresh_derived(&call).await?;
+        } else {
+            self.store.update_call(&call).await?;
+        }
         self.audit(p, "call.update", "call", &call.call_id, serde_json::to_value(&upd).unwrap_or_default()).await;
         Ok(call)
+    }
+
+    /// Saves `call` and rebuilds what its analysis derived from the call itself: the facts the
+    /// analytics count (rep, type, lead source; the rollups move with them in the same
+    /// transaction) and the Ask Otto chunks (the rep scope and the title). Without this a
+    /// reassigned call would stay in the old rep's figures and answers, and out of the new rep's.
+    async fn refresh_derived(&self, call: &Call) -> Result<()> {
+        let records = self.store.list_analyses(&call.company_id, &call.call_id).await?;
+        let Some(analysis) = pipeline::assemble(&records)? else {
+            return self.store.update_call(call).await;
+        };
+        self.store.save_analyses(call, &[], Some(&pipeline::facts(&analysis))).await?;
+        if let Ok(transcript) = self.stored_transcript(call).await {
+            let chunks = crate::knowledge::chunk_call(call, &transcript, &analysis, self.clock.now());
+            self.replace_chunks(&call.company_id, crate::domain::SourceType::Call, &call.call_id, &chunks).await?;
+        }
+        Ok(())
     }
 
     /// A page of the company's calls; CSRs and sales reps get only their own (the scope is a
