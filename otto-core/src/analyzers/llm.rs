@@ -125,6 +125,10 @@ impl LlmAnalyzer {
         Ok(validate(&answer.text, input.segments.len()).map(|mut a| {
             a.engine = self.llm.name();
             a.engine_version = PROMPT_VERSION.to_string();
+            // Titles, answers and follow-up drafts name the customer; models often leave it out.
+            if a.summary.customer_name.as_deref().is_none_or(|n| n.trim().is_empty()) {
+                a.summary.customer_name = crate::analysis::customer_name(input);
+            }
             a
         }))
     }
@@ -280,6 +284,18 @@ mod tests {
         assert!(a.engine.starts_with("otto-offline (fallback from scripted:test"), "{}", a.engine);
         assert!(a.engine.contains("segment 99"), "{}", a.engine);
         assert_eq!(llm.calls.load(Ordering::SeqCst), 2);
+    }
+
+    #[tokio::test]
+    async fn test_a_customer_name_the_model_left_out_comes_from_the_words() {
+        let mut input = input();
+        input.segments.insert(1, Segment::new(Speaker::Customer, "Hi Lee, this is Maria Lopez."));
+        let mut answer = crate::analysis::analyze(&input);
+        answer.summary.customer_name = None;
+        let llm = scripted(vec![Ok(serde_json::to_string(&answer).unwrap())]);
+        let a = LlmAnalyzer::new(llm).analyze(&input).await.unwrap();
+        assert_eq!(a.engine, "scripted:test");
+        assert_eq!(a.summary.customer_name.as_deref(), Some("Maria Lopez"));
     }
 
     #[tokio::test]
