@@ -30,6 +30,23 @@ pub struct Appointment {
     pub evidence: Vec<Evidence>,
 }
 
+impl Appointment {
+    /// When, as people say it: "Monday, June 22 at 2pm" (the call's local time), else the
+    /// words spoken.
+    pub fn readable_when(&self) -> String {
+        match self.scheduled_at.as_deref().and_then(|s| DateTime::parse_from_rfc3339(s).ok()) {
+            Some(at) => readable(&at),
+            None => self.when_text.clone(),
+        }
+    }
+}
+
+/// "Thursday, April 16 at 3pm", "Tuesday, June 30 at 8:30am".
+pub(crate) fn readable(at: &DateTime<FixedOffset>) -> String {
+    let clock = if at.format("%M").to_string() == "00" { at.format("%-I%P") } else { at.format("%-I:%M%P") };
+    format!("{} at {}", at.format("%A, %B %-d"), clock)
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Part {
     Morning,

@@ -14,6 +14,7 @@ use std::fmt::Write as _;
 use chrono::{DateTime, Duration, FixedOffset, Utc};
 use serde_json::{json, Value};
 
+use crate::analysis::appointment::readable;
 use crate::analysis::{CallAnalysis, CallOutcome, LeadStatus, ObjectionType, Severity};
 use crate::domain::{Call, CallType, FollowupChannel, FollowupKind, FollowupTone, TaskPriority, TaskType};
 
@@ -116,12 +117,6 @@ fn meta_str(call: &Call, keys: &[&str]) -> Option<String> {
         .map(str::trim)
         .find(|s| !s.is_empty())
         .map(str::to_string)
-}
-
-/// "Thursday, April 16 at 3pm".
-fn readable(at: &DateTime<FixedOffset>) -> String {
-    let clock = if at.format("%M").to_string() == "00" { at.format("%-I%P") } else { at.format("%-I:%M%P") };
-    format!("{} at {}", at.format("%A, %B %-d"), clock)
 }
 
 impl FollowupContext {

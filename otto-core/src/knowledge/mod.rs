@@ -145,11 +145,10 @@ fn header_text(call: &Call, a: &CallAnalysis) -> String {
         lines.push(format!("Why: {}.", r.text.trim_end_matches('.')));
     }
     if let Some(appt) = &a.appointment {
-        let when = appt.scheduled_at.as_deref().unwrap_or(&appt.when_text);
         lines.push(format!(
             "Appointment booked: {} on {} ({}).",
             appt.appointment_type.replace('_', " "),
-            when,
+            appt.readable_when(),
             appt.when_text
         ));
     }

@@ -256,11 +256,11 @@ pub(super) async fn answer(
                     .filter_map(|l| {
                         l.analysis.appointment.as_ref().map(|a| {
                             format!(
-                                "{}: {} {}{} ({})",
+                                "{}: {} on {} ({}; {})",
                                 customer_name(l),
                                 a.appointment_type.replace('_', " "),
+                                a.readable_when(),
                                 a.when_text,
-                                a.scheduled_at.as_deref().map(|s| format!(", {s}")).unwrap_or_default(),
                                 l.call.call_id
                             )
                         })
