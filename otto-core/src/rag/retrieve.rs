@@ -172,7 +172,7 @@ pub(super) async fn answer(
         limit: CANDIDATES,
         ..Default::default()
     };
-    let lexical = otto.store.search_chunks(p.company_id(), &query).await?;
+    let lexical = otto.store.search_chunks(p.company_id(), &query);
     let hybrid = otto.retrieval_mode() == RetrievalMode::Hybrid;
     let hits = if hybrid {
         // Follow-ups embed the previous question too, as their terms carry it over.
@@ -180,9 +180,13 @@ pub(super) async fn answer(
             (Some((prev, _)), true) => format!("{prev} {}", req.question),
             _ => req.question.clone(),
         };
-        fuse(lexical, dense(otto, p, scope, range, &text).await?)
+        // Both searches at once: the full-text query runs in the database while the question
+        // is embedded and the vectors are scanned (on a blocking thread), so a hybrid answer
+        // costs the slower of the two rather than their sum.
+        let (lexical, dense) = tokio::try_join!(lexical, dense(otto, p, scope, range, &text))?;
+        fuse(lexical, dense)
     } else {
-        lexical
+        lexical.await?
     };
     if hits.is_empty() {
         return Ok(Answer::nothing("Try other words, a customer's name, or a wider date range."));
