@@ -9,8 +9,12 @@
 //!   Otto retrieval), printed as tables.
 //! - `cargo xtask bench speech [--threads N] [--runs N] [--seconds S] [--model PATH]`: the speech
 //!   pipeline against bare whisper.cpp on a generated 1-minute call (release build; not in `ci`).
-//! - `cargo xtask bench retrieval [--sizes 10000,100000] [--queries N]`: in-process vector search
-//!   and hybrid Ask Otto answer latency at each size (release build; not in `ci`).
+//! - `cargo xtask bench retrieval [--sizes 10000,100000] [--queries N] [--no-pg]`: vector search
+//!   (in-process, and pgvector in a throwaway database) and Ask Otto answer latency at each size
+//!   on a corpus made from the dev calls and on a synthetic worst case (release build; not in `ci`).
+//! - `cargo xtask bench embeddings [--python PATH] [--batch N] [--runs N]`: MiniLM embedding
+//!   throughput, Otto (candle) against sentence-transformers (PyTorch, CPU) on the same texts in
+//!   the same run, with the vectors' agreement (release build; not in `ci`).
 //! - `cargo xtask bench analytics [--calls N] [--db postgres|sqlite|both] [--requests N] [--bin PATH] [--print-sql]`: seeds N
 //!   synthetic analysed calls (default 1,000,000) into a throwaway PostgreSQL database and/or a
 //!   SQLite data dir, then times every analytics endpoint on `otto serve` (release build) and
@@ -187,14 +191,99 @@ fn bench(args: &[String]) -> Result {
             .args(["run", "--release", "-p", "otto-core", "--no-default-features", "--features", "asr-whisper"])
             .args(["--example", "speech_bench", "--"])
             .args(&args[1..])),
-        Some("retrieval") => run(cargo()
-            .args(["run", "--release", "-p", "otto-core", "--example", "retrieval_bench", "--"])
-            .args(&args[1..])),
-        _ => Err("usage: cargo xtask bench retrieval [--sizes 10000,100000] [--queries N]\n       \
+        Some("retrieval") => {
+            // pgvector is timed in a throwaway database (dropped afterwards) when PostgreSQL
+            // with the extension is available; `--no-pg` skips it.
+            let skip_pg = args.iter().any(|a| a == "--no-pg");
+            let pg = if skip_pg { None } else { Postgres::create_named("otto_bench").ok() };
+            let mut cmd = cargo();
+            cmd.args(["run", "--release", "-p", "otto-core", "--example", "retrieval_bench", "--", "--dev"])
+                .arg(env::var_os("OTTO_EVAL_DIR").map_or_else(|| root().join("../shared/eval/dev"), PathBuf::from))
+                .args(args[1..].iter().filter(|a| *a != "--no-pg"));
+            if let Some(pg) = &pg {
+                cmd.args(["--pg", &pg.url]);
+            }
+            run(&mut cmd)
+        }
+        Some("embeddings") => bench_embeddings(&args[1..]),
+        _ => Err("usage: cargo xtask bench retrieval [--sizes 10000,100000] [--queries N] [--no-pg]\n       \
+                  cargo xtask bench embeddings [--python PATH] [--batch N] [--runs N]\n       \
                   cargo xtask bench speech [--threads N] [--runs N] [--seconds S] [--model PATH]\n       \
                   cargo xtask bench analytics [--calls N] [--db postgres|sqlite|both] [--requests N] [--bin PATH] [--print-sql]"
             .into()),
     }
+}
+
+/// `cargo xtask bench embeddings`: Otto's MiniLM (candle, `otto-core/examples/embed_bench.rs`,
+/// release build) and sentence-transformers (PyTorch, CPU, 2 threads) on the same texts, the same
+/// model files and the same batch size, one after the other in this run; prints both rates,
+/// their ratio and how closely the vectors agree.
+///
+/// The baseline's Python comes from `--python PATH`, else a venv in
+/// `<target>/bench/st-venv`, created on first use (`pip install sentence-transformers`: PyPI's
+/// torch wheels pull in the CUDA packages, about 3 GB; nothing of it is used on CPU).
+/// The texts are the dev calls' turns (`OTTO_EVAL_DIR`, else `../shared/eval/dev`).
+fn bench_embeddings(args: &[String]) -> Result {
+    let mut python = None;
+    let mut pass = Vec::new();
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        let v = it.next().ok_or_else(|| format!("{a} needs a value"))?;
+        match a.as_str() {
+            "--python" => python = Some(PathBuf::from(v)),
+            "--batch" | "--runs" => pass.extend([a.clone(), v.clone()]),
+            other => return Err(format!("unknown argument {other}")),
+        }
+    }
+    let dev = env::var_os("OTTO_EVAL_DIR").map_or_else(|| root().join("../shared/eval/dev"), PathBuf::from);
+    let work = target_dir().join("bench").join("embeddings");
+    let python = match python {
+        Some(p) => p,
+        None => {
+            let venv = target_dir().join("bench").join("st-venv");
+            let py = venv.join("bin").join("python");
+            if !py.exists() {
+                let t = step("sentence-transformers venv (first run only; downloads torch)");
+                run(Command::new("python3").args(["-m", "venv"]).arg(&venv))?;
+                run(Command::new(&py).args([
+                    "-m",
+                    "pip",
+                    "install",
+                    "--progress-bar",
+                    "off",
+                    "sentence-transformers",
+                ]))?;
+                done(t);
+            }
+            py
+        }
+    };
+    let t = step("otto: MiniLM in candle (release)");
+    run(cargo()
+        .args(["run", "--release", "-p", "otto-core", "--no-default-features", "--features", "embed-minilm"])
+        .args(["--example", "embed_bench", "--", "--data-dir"])
+        .arg(target_dir())
+        .arg("--dev")
+        .arg(&dev)
+        .arg("--work")
+        .arg(&work)
+        .args(&pass))?;
+    done(t);
+    let t = step("baseline: sentence-transformers (PyTorch, CPU)");
+    let script = root().join("xtask/bench/sentence_transformers_baseline.py");
+    for name in ["turns", "chunks"] {
+        run(Command::new(&python)
+            .arg(&script)
+            .arg("--model")
+            .arg(target_dir().join("models").join("minilm"))
+            .arg("--texts")
+            .arg(work.join(format!("{name}.json")))
+            .arg("--check")
+            .arg(work.join(format!("{name}.otto.json")))
+            .args(&pass))?;
+    }
+    done(t);
+    Ok(())
 }
 
 /// `cargo xtask e2e-audio`: builds `otto` with `--features asr-whisper`, copies it out of the
