@@ -67,6 +67,11 @@ fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask lives in the workspace").to_path_buf()
 }
 
+/// The labelled dev calls: `OTTO_EVAL_DIR`, else `../shared/eval/dev` beside the repository.
+fn dev_set() -> PathBuf {
+    env::var_os("OTTO_EVAL_DIR").map_or_else(|| root().join("../shared/eval/dev"), PathBuf::from)
+}
+
 fn target_dir() -> PathBuf {
     env::var_os("CARGO_TARGET_DIR").map_or_else(|| root().join("target"), PathBuf::from)
 }
@@ -198,7 +203,7 @@ fn bench(args: &[String]) -> Result {
             let pg = if skip_pg { None } else { Postgres::create_named("otto_bench").ok() };
             let mut cmd = cargo();
             cmd.args(["run", "--release", "-p", "otto-core", "--example", "retrieval_bench", "--", "--dev"])
-                .arg(env::var_os("OTTO_EVAL_DIR").map_or_else(|| root().join("../shared/eval/dev"), PathBuf::from))
+                .arg(dev_set())
                 .args(args[1..].iter().filter(|a| *a != "--no-pg"));
             if let Some(pg) = &pg {
                 cmd.args(["--pg", &pg.url]);
@@ -235,7 +240,7 @@ fn bench_embeddings(args: &[String]) -> Result {
             other => return Err(format!("unknown argument {other}")),
         }
     }
-    let dev = env::var_os("OTTO_EVAL_DIR").map_or_else(|| root().join("../shared/eval/dev"), PathBuf::from);
+    let dev = dev_set();
     let work = target_dir().join("bench").join("embeddings");
     let python = match python {
         Some(p) => p,

@@ -353,14 +353,14 @@ pub fn analyze(input: &AnalysisInput) -> CallAnalysis {
     }
 }
 
-/// Clamps a confidence into `0.0..=1.0` and rounds it to two decimals, so serialized output is
-/// stable and readable.
 /// The name the customer gave (or the rep greeted them by), from the words alone. Other engines
 /// use it where their own answer leaves the name out.
 pub fn customer_name(input: &AnalysisInput) -> Option<String> {
     parties::customer_name(&Transcript::new(input))
 }
 
+/// Clamps a confidence into `0.0..=1.0` and rounds it to two decimals, so serialized output is
+/// stable and readable.
 pub(crate) fn conf(x: f32) -> f32 {
     (x.clamp(0.0, 1.0) * 100.0).round() / 100.0
 }
