@@ -37,8 +37,9 @@ async fn upload(app: &TestApp, tok: &str, path: &str, file: &str, bytes: &[u8], 
 }
 
 async fn wait_status(app: &TestApp, tok: &str, id: &str) -> Value {
-    for _ in 0..200 {
+    for _ in 0..400 {
         let r = app.call("GET", &format!("/api/v1/ingestion/documents/{id}"), tok, "co", None).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
         if r.body["status"] != "processing" {
             return r.body;
         }

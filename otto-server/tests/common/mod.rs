@@ -59,8 +59,24 @@ pub async fn app_with_config(adjust: impl FnOnce(&mut Config)) -> TestApp {
     TestApp { otto: state.otto.clone(), router: otto_server::router(state), _dir: dir, _stop: stop }
 }
 
+/// An app whose rate limits leave room for the tests' status polling (every 25 ms, which the
+/// spec's per-minute limits would refuse after a second or two on a slow machine). The limits
+/// themselves are tested with [`app_with`].
 pub async fn app() -> TestApp {
-    app_with(RateLimits::default(), None).await
+    let roomy = 100_000;
+    let limits = RateLimits {
+        system: roomy,
+        calls: roomy,
+        documents: roomy,
+        voice: roomy,
+        rag: roomy,
+        personal_ai: roomy,
+        followup: roomy,
+        sop: roomy,
+        analytics: roomy,
+        webhooks: roomy,
+    };
+    app_with(limits, None).await
 }
 
 pub struct Resp {
