@@ -35,8 +35,12 @@ pub(crate) async fn index_document(otto: &Otto, doc: &mut Document) -> Result<()
         .await
         .map_err(|e| Error::internal(format!("extraction panicked: {e}")))??;
     let now = otto.clock().now();
-    if let Some(title) = extracted.title.clone().filter(|t| !t.is_empty()) {
-        doc.title = title;
+    // A title given since (by the upload's completion callback, or a previous extraction) stays:
+    // a reindex must not undo what an external processor reported.
+    if doc.title == doc.file_name {
+        if let Some(title) = extracted.title.clone().filter(|t| !t.is_empty()) {
+            doc.title = title;
+        }
     }
     let chunks = crate::knowledge::documents::chunk_document(doc, &extracted, now)?;
     otto.replace_chunks(&doc.company_id, SourceType::Document, &doc.document_id, &chunks).await?;

@@ -157,7 +157,8 @@ impl Otto {
     }
 
     /// Records an external processor's completion report for an upload (3.3): the title and
-    /// page count it extracted replace ours when given. Returns the document.
+    /// page count it extracted replace ours when given (a later reindex keeps them). Conflict
+    /// until the upload has been fetched and indexed. Returns the document.
     pub async fn complete_url_upload(
         &self,
         p: &Principal,
@@ -170,6 +171,13 @@ impl Otto {
         let mut doc = doc.ok_or_else(|| {
             Error::conflict(format!("upload {upload_id} has not been fetched yet; report completion after it is"))
         })?;
+        // Our own indexing writes the document when it finishes; a report recorded before that
+        // would be overwritten, so it waits (409, retry) until the document is indexed or failed.
+        if doc.status == DocumentStatus::Processing {
+            return Err(Error::conflict(format!(
+                "upload {upload_id} is still being indexed; report completion after it is"
+            )));
+        }
         if let Some(t) = title.filter(|t| !t.trim().is_empty()) {
             doc.title = t.trim().chars().take(200).collect();
         }
