@@ -63,8 +63,13 @@ fn main() -> ExitCode {
     }
 }
 
+/// The workspace. `cargo run` says where xtask lives at run time; the compile-time path is only
+/// a fallback, because a build cache shared between two checkouts may hand one checkout the
+/// xtask binary built in the other.
 fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask lives in the workspace").to_path_buf()
+    let dir =
+        env::var_os("CARGO_MANIFEST_DIR").map_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")), PathBuf::from);
+    dir.parent().expect("xtask lives in the workspace").to_path_buf()
 }
 
 /// The labelled dev calls: `OTTO_EVAL_DIR`, else `../shared/eval/dev` beside the repository.
