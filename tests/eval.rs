@@ -4,7 +4,8 @@
 //! WebSocket, and prints the metrics (definitions in `otto_core::analysis::eval`).
 //!
 //! Ignored by plain `cargo test` (it is a report, not a gate: the gates are the engine tests);
-//! `OTTO_EVAL_DIR` points it at another set in the same format.
+//! `OTTO_EVAL_DIR` points it at another set in the same format; `OTTO_EVAL_VERBOSE=1` also prints
+//! each answer and the facts it missed.
 
 use std::collections::BTreeSet;
 use std::path::PathBuf;
@@ -111,6 +112,12 @@ async fn eval_dev_set_through_the_api() {
         facts_hit += hit;
         facts_total += facts.len();
         println!("recall@5 {:.2}  facts {hit}/{}  {}", recall.min(1.0), facts.len(), q["question"].as_str().unwrap());
+        if std::env::var_os("OTTO_EVAL_VERBOSE").is_some() {
+            println!("  answer: {answer}");
+            for f in facts.iter().filter(|f| !fact_recalled(f, &tokens)) {
+                println!("  missed: {f}");
+            }
+        }
     }
     let n = questions.len().max(1) as f64;
     println!(

@@ -140,6 +140,49 @@ async fn test_manager_question_streams_chunks_and_cites_the_right_call() {
 }
 
 #[tokio::test]
+async fn test_lost_deals_name_the_competitor_and_the_prices() {
+    let s = server(None).await;
+    let mgr = OttoClient::builder(&s.base, token("co", "mgr", "manager"), "co").build().unwrap();
+    let body = call(
+        "heater_1",
+        "rep_c",
+        "Dale Ruiz",
+        &[
+            ("rep", "Clearline Plumbing, this is Andre."),
+            ("customer", "Hi, how much do you charge to replace a forty gallon water heater?"),
+            ("rep", "Usually about nineteen hundred dollars, installed."),
+            ("customer", "Hmm. Blue Tap Plumbing told me fourteen fifty for the same heater."),
+            ("rep", "I can't match that over the phone. That's what we charge."),
+            ("customer", "Then I think I'll go with the other guys. Thanks anyway."),
+        ],
+    );
+    let r = reqwest::Client::new()
+        .post(format!("{}/api/v1/calls", s.base))
+        .bearer_auth(token("co", "mgr", "manager"))
+        .header("x-company-id", "co")
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
+    for _ in 0..200 {
+        if mgr.call_status("heater_1").await.unwrap().status == otto_core::CallStatus::Completed {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    let mut session = AskSession::connect(&s.base, &token("co", "mgr", "manager"), "co", None).await.unwrap();
+    let a = session.ask("Which leads did we lose to a competitor?", None, None, |_| {}).await.unwrap();
+    let (answer, sources) = complete(&a);
+    assert_eq!(sources, ["heater_1"], "{answer}");
+    // Who it went to, their price and ours, as digits (the words were spoken).
+    for want in ["went with Blue Tap Plumbing", "1450", "1900"] {
+        assert!(answer.contains(want), "{want} missing: {answer}");
+    }
+    assert!(!answer.contains("went with Clearline"), "our own company is not the competitor: {answer}");
+}
+
+#[tokio::test]
 async fn test_rep_cannot_see_another_reps_calls_or_session() {
     let s = server(None).await;
     seed(&s).await;

@@ -37,7 +37,7 @@ pub mod lead;
 pub mod metrics;
 pub mod objections;
 pub mod outcome;
-mod parties;
+pub(crate) mod parties;
 pub mod property;
 pub mod rehash;
 pub mod segments;

@@ -333,3 +333,105 @@ mod tests {
         assert_eq!(customer_name(&t).as_deref(), Some("Dana Ortiz"));
     }
 }
+
+const MONTHS: &[&str] = &[
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+];
+
+/// Names of businesses or people said in `text` ("Valley Flow told me...", "we went with another
+/// company. Cascade Exteriors.", "my neighbor uses Sonoran Air"): runs of capitalised words,
+/// broken by punctuation. A run that opens a sentence counts only with two or more words
+/// ("Valley Flow"), since one capitalised word there is just how sentences start; days, months
+/// and sentence openers are left out, and so is a name made only of `known` words (the rep, the
+/// customer, our own company).
+/// Case-less ASR output yields nothing.
+pub fn proper_names(text: &str, known: &[&str]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for sentence in text.split_inclusive(['.', '!', '?']) {
+        let mut run: Vec<&str> = Vec::new();
+        let mut run_starts_sentence = false;
+        let mut flush = |run: &mut Vec<&str>, starts: bool| {
+            let kept: Vec<&str> =
+                run.iter().copied().filter(|w| !NOT_NAMES.contains(w) && !MONTHS.contains(w)).collect();
+            // A name of known words only is ours ("Summit Roofing"); one known word in it is not
+            // ("Blue Tap Plumbing" when we are "Clearline Plumbing").
+            let ours = kept.iter().all(|w| known.iter().any(|k| k.eq_ignore_ascii_case(w)));
+            if !kept.is_empty() && !ours && (!starts || kept.len() >= 2) {
+                let name = kept.join(" ");
+                if !out.contains(&name) {
+                    out.push(name);
+                }
+            }
+            run.clear();
+        };
+        for (i, raw) in sentence.split_whitespace().enumerate() {
+            let word = raw.trim_matches(|c: char| !c.is_alphanumeric() && c != '\'');
+            let capitalised = word.chars().next().is_some_and(char::is_uppercase)
+                && word.chars().skip(1).any(char::is_lowercase)
+                && !word.contains('\'');
+            if capitalised {
+                if run.is_empty() {
+                    run_starts_sentence = i == 0;
+                }
+                run.push(word);
+            } else {
+                flush(&mut run, run_starts_sentence);
+            }
+            // Punctuation after a word ends the run ("Ridgeline, and they...").
+            if raw.ends_with(|c: char| !c.is_alphanumeric()) && !run.is_empty() {
+                flush(&mut run, run_starts_sentence);
+            }
+        }
+        flush(&mut run, run_starts_sentence);
+    }
+    out
+}
+
+#[cfg(test)]
+mod proper_name_tests {
+    use super::proper_names;
+
+    #[test]
+    fn test_business_names_in_what_customers_say() {
+        assert_eq!(
+            proper_names("Huh. Valley Flow told me sixteen fifty for basically the same thing.", &[]),
+            ["Valley Flow"]
+        );
+        assert_eq!(
+            proper_names("Oh. No, we actually went with another company back in November. Cascade Exteriors. They're already done.", &[]),
+            ["Cascade Exteriors"]
+        );
+        assert_eq!(
+            proper_names(
+                "My neighbor uses Sonoran Air, and their guy said a capacitor is a two hundred dollar fix.",
+                &[]
+            ),
+            ["Sonoran Air"]
+        );
+        assert_eq!(
+            proper_names("Honestly, we had another company out last week, Ridgeline, and they came in at 17200.", &[]),
+            ["Ridgeline"]
+        );
+        // Our own company and the people on the call are known, not competitors.
+        assert_eq!(
+            proper_names("Summit Roofing was booked out, Steve said.", &["Summit", "Roofing", "Steve"]),
+            Vec::<String>::new()
+        );
+        assert_eq!(
+            proper_names("Blue Tap Plumbing told me fourteen fifty.", &["Clearline", "Plumbing"]),
+            ["Blue Tap Plumbing"]
+        );
+        assert!(proper_names("no capitals from this asr engine at all", &[]).is_empty());
+    }
+}

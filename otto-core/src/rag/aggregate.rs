@@ -72,6 +72,83 @@ async fn load(otto: &Otto, p: &Principal, ids: &[String]) -> Result<Vec<Loaded>>
     Ok(out)
 }
 
+/// One lost deal in words: who it went to (names the customer said), what the customer said
+/// about it (their whole turns: the name is often a sentence of its own, "Cascade Exteriors."),
+/// and what we had quoted. Numbers are digits. Returns the line and the excerpt and segment to
+/// cite.
+fn lost_deal(l: &Loaded, transcript: Option<&crate::domain::Transcript>) -> (String, String, Option<usize>) {
+    use crate::analysis::text::{normalize_numbers, numbers_in};
+    use crate::domain::SpeakerRole;
+    let a = &l.analysis;
+    let competitor = a.objections.iter().find(|o| o.objection_type.as_str() == "competitor");
+    let cited = competitor
+        .and_then(|o| o.evidence.first())
+        .or_else(|| a.outcome.evidence.first())
+        .map(|e| (e.quote.clone(), Some(e.segment_index)))
+        .unwrap_or_default();
+    let Some(t) = transcript.filter(|t| !t.segments.is_empty()) else {
+        // No transcript to read: the analysis' own quotes.
+        let mut said: Vec<String> = competitor.map(|o| o.objection_text.clone()).into_iter().collect();
+        said.extend(a.outcome.evidence.iter().take(2).map(|e| e.quote.clone()));
+        let said = if said.is_empty() { "lost".to_string() } else { normalize_numbers(&said.join(" ")) };
+        return (format!("{}: {said}", label(l)), cited.0, cited.1);
+    };
+    // The customer's turns that carry the loss: competitor and price objections, and the decision.
+    let mut turns: Vec<usize> = a
+        .objections
+        .iter()
+        .filter(|o| matches!(o.objection_type.as_str(), "competitor" | "price"))
+        .flat_map(|o| o.evidence.iter().map(|e| e.segment_index))
+        .chain(a.outcome.evidence.iter().map(|e| e.segment_index))
+        .filter(|&i| t.segments.get(i).is_some_and(|s| s.role != SpeakerRole::Rep))
+        .collect();
+    turns.sort_unstable();
+    turns.dedup();
+    turns.truncate(3);
+    // Names the rep used to open the call (their own, the company's, the customer's) are ours.
+    let mut known: Vec<String> = t
+        .segments
+        .iter()
+        .filter(|s| s.role == SpeakerRole::Rep)
+        .take(2)
+        .flat_map(|s| s.text.split(|c: char| !c.is_alphanumeric()).map(str::to_string).collect::<Vec<_>>())
+        .filter(|w| w.chars().next().is_some_and(char::is_uppercase))
+        .collect();
+    known.extend(customer_name(l).split_whitespace().map(str::to_string));
+    known.extend(rep_name(&l.call).split_whitespace().map(str::to_string));
+    let known: Vec<&str> = known.iter().map(String::as_str).collect();
+    let mut names: Vec<String> = Vec::new();
+    for &i in &turns {
+        for n in crate::analysis::parties::proper_names(&t.segments[i].text, &known) {
+            if !names.contains(&n) {
+                names.push(n);
+            }
+        }
+    }
+    if competitor.is_none() {
+        names.clear(); // a lost deal without a competitor: the names are someone else's
+    }
+    let mut line = match names.as_slice() {
+        [] => format!("{}:", label(l)),
+        [one] => format!("{} went with {one}:", label(l)),
+        more => format!("{} went with {}:", label(l), more.join(" / ")),
+    };
+    for &i in &turns {
+        line.push_str(&format!(" \"{}\"", normalize_numbers(t.segments[i].text.trim())));
+    }
+    // Our price, from the rep's first sentence that names an amount.
+    let ours = t.segments.iter().filter(|s| s.role == SpeakerRole::Rep).find_map(|s| {
+        normalize_numbers(&s.text)
+            .split_inclusive(['.', '!', '?'])
+            .find(|sentence| numbers_in(sentence).iter().any(|&n| n >= 100.0))
+            .map(|sentence| sentence.trim().to_string())
+    });
+    if let Some(ours) = ours {
+        line.push_str(&format!(" Our quote: \"{ours}\""));
+    }
+    (line, cited.0, cited.1)
+}
+
 fn join_ids(items: &[Loaded]) -> String {
     let ids: Vec<&str> = items.iter().map(|l| l.call.call_id.as_str()).collect();
     match ids.len() {
@@ -326,26 +403,10 @@ pub(super) async fn answer(
                 )];
                 let mut citations = Vec::new();
                 for l in &calls {
-                    let o = l.analysis.objections.iter().find(|o| o.objection_type.as_str() == "competitor");
-                    let reason = o
-                        .map(|o| o.objection_text.clone())
-                        .or_else(|| l.analysis.outcome.reasons.first().map(|r| r.text.clone()));
-                    let quote = o
-                        .and_then(|o| o.evidence.first())
-                        .or_else(|| l.analysis.outcome.evidence.first())
-                        .map(|e| (e.quote.clone(), e.segment_index));
-                    // The decision itself is in the outcome's evidence ("we went with ..."); keep it
-                    // next to the competitor's pitch.
-                    let mut said: Vec<String> = reason.into_iter().collect();
-                    for e in l.analysis.outcome.evidence.iter().take(2) {
-                        if !said.iter().any(|s| s.contains(e.quote.trim()) || e.quote.contains(s.trim())) {
-                            said.push(e.quote.clone());
-                        }
-                    }
-                    let said = if said.is_empty() { "lost".to_string() } else { said.join(" ") };
-                    sentences.push(format!("{}: {said}", label(l)));
-                    let (excerpt, seg) = quote.unwrap_or_default();
-                    citations.push(cite(l, &excerpt, Some(seg), 0.8));
+                    let transcript = otto.stored_transcript(&l.call).await.ok();
+                    let (line, excerpt, seg) = lost_deal(l, transcript.as_ref());
+                    sentences.push(line);
+                    citations.push(cite(l, &excerpt, seg, 0.8));
                 }
                 Answer::new(
                     sentences,
@@ -391,11 +452,32 @@ pub(super) async fn answer(
                         .take(2)
                         .collect();
                     let why = reasons.iter().map(|r| r.text.trim_end_matches('.')).collect::<Vec<_>>().join("; ");
-                    sentences.push(format!(
-                        "{}: {}.",
-                        label(l),
-                        if why.is_empty() { "not qualified".into() } else { why }
-                    ));
+                    let mut line =
+                        format!("{}: {}.", label(l), if why.is_empty() { "not qualified".into() } else { why });
+                    // The words behind the reasons ("my landlord, Desert Key Property Management,
+                    // has to approve it") and what was agreed next.
+                    let mut quotes: Vec<String> = Vec::new();
+                    for e in reasons.iter().flat_map(|r| r.evidence.iter()) {
+                        let q = crate::analysis::text::normalize_numbers(e.quote.trim());
+                        if q.is_empty() || quotes.iter().any(|k| k.contains(&q)) {
+                            continue;
+                        }
+                        // A longer quote of the same words replaces the shorter one.
+                        quotes.retain(|k| !q.contains(k.as_str()));
+                        if quotes.len() < 2 {
+                            quotes.push(q);
+                        }
+                    }
+                    for q in &quotes {
+                        line.push_str(&format!(" \"{q}\""));
+                    }
+                    if let Some(next) = l.analysis.summary.next_steps.first() {
+                        line.push_str(&format!(
+                            " Next: {}",
+                            crate::analysis::text::normalize_numbers(next.text.trim())
+                        ));
+                    }
+                    sentences.push(line);
                     let ev = reasons.iter().find_map(|r| r.evidence.first());
                     citations.push(cite(l, ev.map_or("", |e| e.quote.as_str()), ev.map(|e| e.segment_index), 0.8));
                 }
