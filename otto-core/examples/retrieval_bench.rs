@@ -12,7 +12,7 @@
 //!
 //! Arguments: `--sizes 10000,100000` `--queries 200` `--pg URL` (also time the pgvector adapter in
 //! that database; it creates its tables) `--dev DIR` (labelled calls whose turns make a
-//! realistic corpus; without it only the synthetic worst case runs).
+//! realistic corpus; without it only the synthetic worst case runs) `--only vectors|answers`.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -423,6 +423,7 @@ async fn main() {
     let mut queries = 200usize;
     let mut dev = None;
     let mut pg = None;
+    let mut only: Option<String> = None;
     let mut it = args.iter();
     while let Some(a) = it.next() {
         let v = it.next().unwrap_or_else(|| panic!("{a} needs a value"));
@@ -431,6 +432,7 @@ async fn main() {
             "--pg" => pg = Some(v.clone()),
             "--sizes" => sizes = v.split(',').map(|s| s.replace('_', "").parse().unwrap()).collect(),
             "--queries" => queries = v.parse().unwrap(),
+            "--only" if v == "vectors" || v == "answers" => only = Some(v.clone()),
             other => panic!("unknown argument {other}"),
         }
     }
@@ -442,7 +444,7 @@ async fn main() {
     }
     let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
     println!("retrieval benchmark, {DIMS} dimensions, top 40, {queries} queries per row; load average {}", load.trim());
-    for &n in &sizes {
+    for &n in sizes.iter().filter(|_| only.as_deref() != Some("answers")) {
         bench_vectors(n, queries, "in-memory", Arc::new(MemoryVectorIndex::in_memory(DIMS))).await;
         if let Some(url) = &pg {
             // A fresh table per size: the adapter names it after the model.
@@ -450,6 +452,9 @@ async fn main() {
                 otto_core::adapters::sql::PgVectorIndex::connect(url, &format!("bench-{n}"), DIMS).await.unwrap();
             bench_vectors(n, queries, "pgvector", Arc::new(index)).await;
         }
+    }
+    if only.as_deref() == Some("vectors") {
+        return;
     }
     let mut corpora = vec![Corpus::Synthetic];
     if let Some(dir) = dev {

@@ -9,7 +9,7 @@
 //!   Otto retrieval), printed as tables.
 //! - `cargo xtask bench speech [--threads N] [--runs N] [--seconds S] [--model PATH]`: the speech
 //!   pipeline against bare whisper.cpp on a generated 1-minute call (release build; not in `ci`).
-//! - `cargo xtask bench retrieval [--sizes 10000,100000] [--queries N] [--no-pg]`: vector search
+//! - `cargo xtask bench retrieval [--sizes 10000,100000] [--queries N] [--only vectors|answers] [--no-pg]`: vector search
 //!   (in-process, and pgvector in a throwaway database) and Ask Otto answer latency at each size
 //!   on a corpus made from the dev calls and on a synthetic worst case (release build; not in `ci`).
 //! - `cargo xtask bench embeddings [--python PATH] [--batch N] [--runs N]`: MiniLM embedding
@@ -216,7 +216,7 @@ fn bench(args: &[String]) -> Result {
             run(&mut cmd)
         }
         Some("embeddings") => bench_embeddings(&args[1..]),
-        _ => Err("usage: cargo xtask bench retrieval [--sizes 10000,100000] [--queries N] [--no-pg]\n       \
+        _ => Err("usage: cargo xtask bench retrieval [--sizes 10000,100000] [--queries N] [--only vectors|answers] [--no-pg]\n       \
                   cargo xtask bench embeddings [--python PATH] [--batch N] [--runs N]\n       \
                   cargo xtask bench speech [--threads N] [--runs N] [--seconds S] [--model PATH]\n       \
                   cargo xtask bench analytics [--calls N] [--db postgres|sqlite|both] [--requests N] [--bin PATH] [--print-sql]"
