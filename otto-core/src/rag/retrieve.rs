@@ -25,6 +25,9 @@ pub(crate) const DENSE_WEIGHT: f32 = 0.5;
 const MIN_DENSE_SIMILARITY: f32 = 0.2;
 /// Sentences in an answer.
 const SENTENCES: usize = 8;
+/// How much less a sentence counts when it matches only the names and places that located the
+/// call (which is what "It's 418 Elm Street" does for "what did the Elm Street customer say").
+const LOCATING_ONLY_PENALTY: f32 = 1.0;
 
 /// Question words asking for amounts.
 const NUMBER_QUESTIONS: &[&str] =
@@ -248,15 +251,22 @@ pub(super) async fn answer(
     let wants_numbers = q_words.iter().any(|w| NUMBER_QUESTIONS.contains(&w.as_str()));
     let wants_status = q_words.iter().any(|w| STATUS_QUESTIONS.contains(&w.as_str()));
     let mut candidates: Vec<(f32, usize, u32, usize, String, String)> = Vec::new();
+    // Every sentence of every transcript turn, to answer with a whole turn (below).
+    let mut turns: HashMap<(usize, u32, usize), Vec<String>> = HashMap::new();
     for (rank, s) in ranked.iter().enumerate().take(3) {
         for (chunk, _) in &s.chunks {
             // The analysis summary is one fact per line; transcripts split into sentences.
-            let units: Vec<(usize, String)> =
-                if chunk.metadata.get("chunk_kind").and_then(|v| v.as_str()) == Some("summary") {
-                    chunk.text.lines().enumerate().map(|(i, l)| (i, l.to_string())).collect()
-                } else {
-                    sentences(&chunk.text)
-                };
+            let summary = chunk.metadata.get("chunk_kind").and_then(|v| v.as_str()) == Some("summary");
+            let units: Vec<(usize, String)> = if summary {
+                chunk.text.lines().enumerate().map(|(i, l)| (i, l.to_string())).collect()
+            } else {
+                sentences(&chunk.text)
+            };
+            if !summary && chunk.source_type == crate::domain::SourceType::Call {
+                for (line, sentence) in &units {
+                    turns.entry((rank, chunk.position, *line)).or_default().push(sentence.clone());
+                }
+            }
             for (line, sentence) in units {
                 let (speaker, body) = split_speaker(&sentence);
                 let body = body.trim_start_matches('#').trim();
@@ -273,8 +283,17 @@ pub(super) async fn answer(
                 }
                 let has_number = body.chars().any(|c| c.is_ascii_digit())
                     || w.iter().any(|x| ["thousand", "hundred", "dollars", "percent"].contains(&x.as_str()));
+                // A sentence that only repeats where or who ("It's 418 Elm Street") located the
+                // call; it says nothing about the topic.
+                let locating_only = related_hits == 0.0
+                    && !status_line
+                    && topic
+                        .iter()
+                        .filter(|t| w.iter().any(|x| matches(x, t)))
+                        .all(|t| proper.contains(t) && !about.contains(t));
                 let score = topic_score
                     + related_hits
+                    + if locating_only { -LOCATING_ONLY_PENALTY } else { 0.0 }
                     + if wants_numbers && has_number { 1.0 } else { 0.0 }
                     + if status_line { 2.0 } else { 0.0 }
                     + if w.len() < 5 { -1.5 } else { 0.0 }
@@ -350,15 +369,39 @@ pub(super) async fn answer(
     }
     candidates.sort_by(|a, b| b.0.total_cmp(&a.0).then((a.1, a.2, a.3).cmp(&(b.1, b.2, b.3))));
     let mut picked: Vec<(usize, u32, usize, String, String)> = Vec::new();
+    let best_score = candidates.first().map_or(0.0, |c| c.0);
     for (score, rank, pos, line, sentence, source) in &candidates {
         if picked.len() >= SENTENCES || (*rank > 0 && *score < 2.0) {
             continue;
         }
-        let key = dedupe_key(sentence);
-        if picked.iter().any(|p| dedupe_key(&p.3) == key) {
+        // With a strong match to the topic, sentences that only locate the call are left out.
+        if best_score >= 3.0 && *score < 1.0 {
+            continue;
+        }
+        // The same words said again (a recap, or a sentence also quoted with its speaker) count once.
+        let key = format!(" {} ", dedupe_key(sentence));
+        if picked.iter().any(|p| {
+            let other = format!(" {} ", dedupe_key(&p.3));
+            other.contains(&key) || key.contains(&other)
+        }) {
             continue;
         }
         picked.push((*rank, *pos, *line, sentence.clone(), source.clone()));
+    }
+    // What the customer said about something is their whole turn, not one sentence of it: the
+    // budget comes with the reason and the hope ("if it's not covered, we knew the roof was
+    // getting up there. We've had about 15000 set aside. We were hoping it would last..."). The
+    // best match, when it is a strong one in a transcript, brings its turn along.
+    if let Some(first) = picked.first().filter(|_| best_score >= 3.0) {
+        let key = (first.0, first.1, first.2);
+        if let Some(all) = turns.get(&key).filter(|all| all.len() > 1) {
+            let whole = crate::analysis::text::normalize_numbers(&all.join(" "));
+            if whole.split_whitespace().count() <= 90 {
+                let source = first.4.clone();
+                picked.retain(|p| (p.0, p.1, p.2) != key);
+                picked.insert(0, (key.0, key.1, key.2, whole, source));
+            }
+        }
     }
     picked.sort_by_key(|p| (p.0, p.1, p.2));
 
