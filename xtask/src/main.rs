@@ -40,6 +40,26 @@ use std::time::{Duration, Instant};
 type Result<T = ()> = std::result::Result<T, String>;
 
 fn main() -> ExitCode {
+    // The cargo, maturin and npm runs below must not inherit what `cargo run` told xtask about
+    // itself (CARGO_PKG_NAME, CARGO_MANIFEST_DIR...): build scripts (ring's) record those, so a
+    // build from xtask and a plain `cargo build` would each invalidate the other's (ring,
+    // rustls, reqwest and everything above them rebuilt every time).
+    let _ = root();
+    for (key, _) in env::vars_os() {
+        let key = key.to_string_lossy().into_owned();
+        let own = key.starts_with("CARGO_PKG_")
+            || [
+                "CARGO_MANIFEST_DIR",
+                "CARGO_MANIFEST_PATH",
+                "CARGO_CRATE_NAME",
+                "CARGO_BIN_NAME",
+                "CARGO_PRIMARY_PACKAGE",
+            ]
+            .contains(&key.as_str());
+        if own {
+            env::remove_var(&key);
+        }
+    }
     let args: Vec<String> = env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
         Some("ci") => ci(),
@@ -67,9 +87,13 @@ fn main() -> ExitCode {
 /// a fallback, because a build cache shared between two checkouts may hand one checkout the
 /// xtask binary built in the other.
 fn root() -> PathBuf {
-    let dir =
-        env::var_os("CARGO_MANIFEST_DIR").map_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")), PathBuf::from);
-    dir.parent().expect("xtask lives in the workspace").to_path_buf()
+    static ROOT: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    ROOT.get_or_init(|| {
+        let dir =
+            env::var_os("CARGO_MANIFEST_DIR").map_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")), PathBuf::from);
+        dir.parent().expect("xtask lives in the workspace").to_path_buf()
+    })
+    .clone()
 }
 
 /// The labelled dev calls: `OTTO_EVAL_DIR`, else `../shared/eval/dev` beside the repository.
