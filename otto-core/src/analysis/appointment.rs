@@ -39,6 +39,17 @@ impl Appointment {
             None => self.when_text.clone(),
         }
     }
+
+    /// For a sentence: "on Monday, June 22 at 2pm (this afternoon at two)", or, when the words
+    /// could not be resolved to a date, "next week sometime (as said)" rather than the same
+    /// words twice.
+    pub fn when_phrase(&self) -> String {
+        match self.scheduled_at.as_deref().and_then(|s| DateTime::parse_from_rfc3339(s).ok()) {
+            Some(at) if self.when_text.trim().is_empty() => format!("on {}", readable(&at)),
+            Some(at) => format!("on {} ({})", readable(&at), self.when_text.trim()),
+            None => format!("{} (as said)", self.when_text.trim()),
+        }
+    }
 }
 
 /// "Thursday, April 16 at 3pm", "Tuesday, June 30 at 8:30am".
@@ -953,6 +964,22 @@ mod tests {
     }
     fn r(text: &str, now: &str) -> Option<String> {
         resolve_time_expression(text, at(now)).map(|d| d.to_rfc3339())
+    }
+
+    #[test]
+    fn test_when_phrase_says_the_time_once() {
+        let mut a = Appointment {
+            booked: true,
+            when_text: "this afternoon between two and four".into(),
+            scheduled_at: Some("2026-06-22T14:00:00-07:00".into()),
+            appointment_type: "service_visit".into(),
+            confidence: 0.9,
+            evidence: vec![],
+        };
+        assert_eq!(a.when_phrase(), "on Monday, June 22 at 2pm (this afternoon between two and four)");
+        a.scheduled_at = None;
+        a.when_text = "sometime next week".into();
+        assert_eq!(a.when_phrase(), "sometime next week (as said)");
     }
 
     #[test]

@@ -145,12 +145,7 @@ fn header_text(call: &Call, a: &CallAnalysis) -> String {
         lines.push(format!("Why: {}.", r.text.trim_end_matches('.')));
     }
     if let Some(appt) = &a.appointment {
-        lines.push(format!(
-            "Appointment booked: {} on {} ({}).",
-            appt.appointment_type.replace('_', " "),
-            appt.readable_when(),
-            appt.when_text
-        ));
+        lines.push(format!("Appointment booked: {} {}.", appt.appointment_type.replace('_', " "), appt.when_phrase()));
     }
     for o in &a.objections {
         lines.push(format!(

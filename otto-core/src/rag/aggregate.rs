@@ -333,11 +333,10 @@ pub(super) async fn answer(
                     .filter_map(|l| {
                         l.analysis.appointment.as_ref().map(|a| {
                             format!(
-                                "{}: {} on {} ({}; {})",
+                                "{}: {} {} ({})",
                                 customer_name(l),
                                 a.appointment_type.replace('_', " "),
-                                a.readable_when(),
-                                a.when_text,
+                                a.when_phrase(),
                                 l.call.call_id
                             )
                         })
