@@ -218,6 +218,20 @@ pub(super) async fn answer(
     });
     ranked.truncate(SOURCES);
     let top_score = ranked[0].score.max(1e-6);
+    // The best call is read whole, not only the windows that matched the question's words: the
+    // answer to "what changed" is often in a window that says "redesign" and "instead" but none
+    // of the question's terms. (It came from the scoped search, so the caller may read it.)
+    let best = &ranked[0].chunks[0].0;
+    if best.source_type == crate::domain::SourceType::Call {
+        let all = otto.store.source_chunks(p.company_id(), best.source_type, &best.source_id.clone()).await?;
+        let have: std::collections::HashSet<String> =
+            ranked[0].chunks.iter().map(|(c, _)| c.chunk_id.clone()).collect();
+        for c in all {
+            if !have.contains(&c.chunk_id) {
+                ranked[0].chunks.push((c, 0.0));
+            }
+        }
+    }
 
     // Sentences. Terms that only identify the source (names, places, the company: they are in
     // the source's title) find the call; the remaining topic terms, widened with related words,
@@ -253,7 +267,15 @@ pub(super) async fn answer(
     let mut candidates: Vec<(f32, usize, u32, usize, String, String)> = Vec::new();
     // Every sentence of every transcript turn, to answer with a whole turn (below).
     let mut turns: HashMap<(usize, u32, usize), Vec<String>> = HashMap::new();
+    // Names in the question that the best source's title carries ("Harold Jensen"): other
+    // sources without them are about someone else, so they add citations, not sentences.
+    let title_of = |s: &Source| words(&s.chunks[0].0.title);
+    let named: Vec<&String> =
+        proper.iter().filter(|t| t.len() >= 3 && title_of(&ranked[0]).iter().any(|w| w == *t)).collect();
     for (rank, s) in ranked.iter().enumerate().take(3) {
+        if rank > 0 && !named.is_empty() && !title_of(s).iter().any(|w| named.contains(&w)) {
+            continue;
+        }
         for (chunk, _) in &s.chunks {
             // The analysis summary is one fact per line; transcripts split into sentences.
             let summary = chunk.metadata.get("chunk_kind").and_then(|v| v.as_str()) == Some("summary");
