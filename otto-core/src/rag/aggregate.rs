@@ -93,18 +93,26 @@ fn lost_deal(l: &Loaded, transcript: Option<&crate::domain::Transcript>) -> (Str
         let said = if said.is_empty() { "lost".to_string() } else { normalize_numbers(&said.join(" ")) };
         return (format!("{}: {said}", label(l)), cited.0, cited.1);
     };
-    // The customer's turns that carry the loss: competitor and price objections, and the decision.
-    let mut turns: Vec<usize> = a
-        .objections
-        .iter()
-        .filter(|o| matches!(o.objection_type.as_str(), "competitor" | "price"))
-        .flat_map(|o| o.evidence.iter().map(|e| e.segment_index))
+    // The customer's turns that carry the loss, at most three: the competitor objection, the
+    // decision, then the price objection; shown in call order.
+    let evidence_of = |kind: &str| -> Vec<usize> {
+        a.objections
+            .iter()
+            .filter(|o| o.objection_type.as_str() == kind)
+            .flat_map(|o| o.evidence.iter().map(|e| e.segment_index))
+            .collect()
+    };
+    let mut turns: Vec<usize> = Vec::new();
+    for i in evidence_of("competitor")
+        .into_iter()
         .chain(a.outcome.evidence.iter().map(|e| e.segment_index))
-        .filter(|&i| t.segments.get(i).is_some_and(|s| s.role != SpeakerRole::Rep))
-        .collect();
+        .chain(evidence_of("price"))
+    {
+        if turns.len() < 3 && !turns.contains(&i) && t.segments.get(i).is_some_and(|s| s.role != SpeakerRole::Rep) {
+            turns.push(i);
+        }
+    }
     turns.sort_unstable();
-    turns.dedup();
-    turns.truncate(3);
     // Names the rep used to open the call (their own, the company's, the customer's) are ours.
     let mut known: Vec<String> = t
         .segments
