@@ -262,8 +262,21 @@ pub trait DocumentStore: Send + Sync {
     async fn upsert_document(&self, doc: &Document, jobs: &[NewJob]) -> Result<Document>;
     /// A document of the company.
     async fn get_document(&self, company: &CompanyId, document_id: &str) -> Result<Option<Document>>;
-    /// Replaces a document's row (status, pages, chunks).
+    /// Replaces a document's row (status, pages, chunks). The title changes only while it is
+    /// still the file name: one reported by an external processor
+    /// ([`Store::report_document`]) survives re-extraction.
     async fn update_document(&self, doc: &Document) -> Result<()>;
+    /// Records the title and page count an external processor reported for a document that is
+    /// indexed or failed, in one statement (no read-modify-write against the indexing jobs).
+    /// False when the document is absent or still processing.
+    async fn report_document(
+        &self,
+        company: &CompanyId,
+        document_id: &str,
+        title: Option<&str>,
+        pages: Option<u32>,
+        at: DateTime<Utc>,
+    ) -> Result<bool>;
     /// Ids of the company's documents (optionally one namespace), for reindexing.
     async fn document_ids(&self, company: &CompanyId, namespace: Option<&str>) -> Result<Vec<String>>;
     /// Deletes a document row; false if there was none.

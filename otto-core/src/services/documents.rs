@@ -157,8 +157,9 @@ impl Otto {
     }
 
     /// Records an external processor's completion report for an upload (3.3): the title and
-    /// page count it extracted replace ours when given (a later reindex keeps them). Conflict
-    /// until the upload has been fetched and indexed. Returns the document.
+    /// page count it extracted replace ours when given (a later reindex keeps the title and
+    /// counts the pages again). Conflict until the upload has been fetched and indexed.
+    /// Returns the document.
     pub async fn complete_url_upload(
         &self,
         p: &Principal,
@@ -168,25 +169,27 @@ impl Otto {
     ) -> Result<Document> {
         p.require("documents", Action::Write)?;
         let (_, doc) = self.url_upload(p, upload_id).await?;
-        let mut doc = doc.ok_or_else(|| {
+        let doc = doc.ok_or_else(|| {
             Error::conflict(format!("upload {upload_id} has not been fetched yet; report completion after it is"))
         })?;
-        // Our own indexing writes the document when it finishes; a report recorded before that
-        // would be overwritten, so it waits (409, retry) until the document is indexed or failed.
-        if doc.status == DocumentStatus::Processing {
+        // Our own indexing writes the document when it finishes; the report waits (409, retry)
+        // until the document is indexed or failed, and is written in one statement so no job's
+        // write can undo it.
+        let title: Option<String> =
+            title.map(|t| t.trim().chars().take(200).collect()).filter(|t: &String| !t.is_empty());
+        let recorded = self
+            .store
+            .report_document(p.company_id(), &doc.document_id, title.as_deref(), pages, self.clock.now())
+            .await?;
+        if !recorded {
             return Err(Error::conflict(format!(
                 "upload {upload_id} is still being indexed; report completion after it is"
             )));
         }
-        if let Some(t) = title.filter(|t| !t.trim().is_empty()) {
-            doc.title = t.trim().chars().take(200).collect();
-        }
-        if pages.is_some() {
-            doc.pages = pages;
-        }
-        doc.updated_at = self.clock.now();
-        self.store.update_document(&doc).await?;
-        Ok(doc)
+        self.store
+            .get_document(p.company_id(), &doc.document_id)
+            .await?
+            .ok_or_else(|| Error::not_found(format!("document {}", doc.document_id)))
     }
 
     /// A document of the caller's company (everyone may read company knowledge).

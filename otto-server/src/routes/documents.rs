@@ -282,8 +282,8 @@ pub async fn upload_by_url(
 /// Document processing complete (UWC callback).
 ///
 /// An external processor reports that an upload finished; the title and page count it
-/// extracted are recorded on the document (a reindex keeps them). 409 until the document has
-/// been fetched and indexed: retry.
+/// extracted are recorded on the document (a reindex keeps the title). 409 until the document
+/// has been fetched and indexed: retry.
 #[utoipa::path(post, path = "/api/v1/ingestion/documents/complete", tag = "documents", request_body = UploadCompleteRequest,
     responses((status = 200, description = "Acknowledged", body = UploadCompleteAck),
               (status = 409, description = "Not fetched or indexed yet", body = otto_core::api::ErrorBody)))]

@@ -1191,6 +1191,52 @@ pub(crate) async fn clone_training_samples_and_drafts(store: Arc<dyn Store>) {
     assert_eq!(store.list_clone_drafts(&b, &base).await.unwrap().total, 0);
 }
 
+pub(crate) async fn document_reports_wait_for_indexing_and_survive_it(store: Arc<dyn Store>) {
+    let (a, b) = (company(), company());
+    let doc = Document {
+        document_id: new_id("doc"),
+        company_id: a.clone(),
+        title: "policy.md".into(),
+        file_name: "policy.md".into(),
+        document_type: DocumentType::Policy,
+        audience_role: None,
+        namespace: a.to_string(),
+        content_type: "markdown".into(),
+        size_bytes: 10,
+        sha256: "00".into(),
+        status: DocumentStatus::Processing,
+        failure_reason: None,
+        pages: None,
+        chunks_created: 0,
+        blob_key: "k".into(),
+        metadata: serde_json::Map::new(),
+        created_at: t(0),
+        updated_at: t(0),
+    };
+    let stored = store.upsert_document(&doc, &[]).await.unwrap();
+    let id = stored.document_id.clone();
+    assert!(
+        !store.report_document(&a, &id, Some("Reported"), Some(3), t(1)).await.unwrap(),
+        "refused while processing"
+    );
+    // Indexing sets the extracted title (the row still has the file name as its title).
+    let mut indexed = store.get_document(&a, &id).await.unwrap().unwrap();
+    indexed.title = "Extracted".into();
+    indexed.status = DocumentStatus::Indexed;
+    indexed.chunks_created = 2;
+    store.update_document(&indexed).await.unwrap();
+    assert!(store.report_document(&a, &id, Some("Reported"), Some(3), t(2)).await.unwrap());
+    assert!(!store.report_document(&b, &id, Some("Other tenant"), None, t(2)).await.unwrap(), "tenant scoped");
+    // A reindex that read the row before the report does not undo it.
+    store.update_document(&indexed).await.unwrap();
+    let got = store.get_document(&a, &id).await.unwrap().unwrap();
+    assert_eq!((got.title.as_str(), got.pages, got.chunks_created), ("Reported", None, 2));
+    // Without a title the report keeps the one there.
+    assert!(store.report_document(&a, &id, None, Some(4), t(3)).await.unwrap());
+    let got = store.get_document(&a, &id).await.unwrap().unwrap();
+    assert_eq!((got.title.as_str(), got.pages), ("Reported", Some(4)));
+}
+
 pub(crate) async fn company_settings_roundtrip_per_tenant(store: Arc<dyn Store>) {
     let (a, b) = (company(), company());
     assert!(store.get_settings(&a).await.unwrap().is_none());
@@ -1229,6 +1275,7 @@ macro_rules! store_conformance_tests {
             knowledge_search_finds_rare_terms_among_common_ones,
             knowledge_exclusions_are_per_tenant_and_idempotent,
             company_settings_roundtrip_per_tenant,
+            document_reports_wait_for_indexing_and_survive_it,
             performance_aggregates_are_sql_and_scoped,
             analytics_rollups_stay_exact_through_reanalysis,
             followup_drafts_and_tasks,

@@ -1562,8 +1562,9 @@ macro_rules! impl_sql_store {
             async fn update_document(&self, d: &Document) -> Result<()> {
                 let _w = self.writer().await;
                 let n = sqlx::query(
-                    "UPDATE documents SET title = $3, status = $4, failure_reason = $5, pages = $6, chunks_created = $7, \
-                     updated_at = $8 WHERE company_id = $1 AND document_id = $2",
+                    "UPDATE documents SET title = CASE WHEN title = file_name THEN $3 ELSE title END, status = $4, \
+                     failure_reason = $5, pages = $6, chunks_created = $7, updated_at = $8 \
+                     WHERE company_id = $1 AND document_id = $2",
                 )
                 .bind(d.company_id.as_str())
                 .bind(&d.document_id)
@@ -1581,6 +1582,31 @@ macro_rules! impl_sql_store {
                     return Err(Error::not_found(format!("document {}", d.document_id)));
                 }
                 Ok(())
+            }
+
+            async fn report_document(
+                &self,
+                company: &CompanyId,
+                document_id: &str,
+                title: Option<&str>,
+                pages: Option<u32>,
+                at: DateTime<Utc>,
+            ) -> Result<bool> {
+                let _w = self.writer().await;
+                let n = sqlx::query(
+                    "UPDATE documents SET title = COALESCE($3, title), pages = COALESCE($4, pages), updated_at = $5 \
+                     WHERE company_id = $1 AND document_id = $2 AND status <> 'processing'",
+                )
+                .bind(company.as_str())
+                .bind(document_id)
+                .bind(title)
+                .bind(pages.map(i64::from))
+                .bind(at)
+                .execute(&self.pool)
+                .await
+                .map_err(db_err)?
+                .rows_affected();
+                Ok(n > 0)
             }
 
             async fn document_ids(&self, company: &CompanyId, namespace: Option<&str>) -> Result<Vec<String>> {
