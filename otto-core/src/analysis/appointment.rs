@@ -47,6 +47,7 @@ impl Appointment {
         match self.scheduled_at.as_deref().and_then(|s| DateTime::parse_from_rfc3339(s).ok()) {
             Some(at) if self.when_text.trim().is_empty() => format!("on {}", readable(&at)),
             Some(at) => format!("on {} ({})", readable(&at), self.when_text.trim()),
+            None if self.when_text.trim().is_empty() => "(time not given)".to_string(),
             None => format!("{} (as said)", self.when_text.trim()),
         }
     }

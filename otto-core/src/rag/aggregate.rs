@@ -102,10 +102,17 @@ fn lost_deal(l: &Loaded, transcript: Option<&crate::domain::Transcript>) -> (Str
             .flat_map(|o| o.evidence.iter().map(|e| e.segment_index))
             .collect()
     };
+    let competitor_turns = evidence_of("competitor");
+    let decision: Vec<usize> = a.outcome.evidence.iter().map(|e| e.segment_index).collect();
     let mut turns: Vec<usize> = Vec::new();
-    for i in evidence_of("competitor")
-        .into_iter()
-        .chain(a.outcome.evidence.iter().map(|e| e.segment_index))
+    // One of each first (the competitor, the decision), then the rest.
+    for i in competitor_turns
+        .iter()
+        .take(1)
+        .chain(decision.iter().take(1))
+        .chain(competitor_turns.iter().skip(1))
+        .chain(decision.iter().skip(1))
+        .copied()
         .chain(evidence_of("price"))
     {
         if turns.len() < 3 && !turns.contains(&i) && t.segments.get(i).is_some_and(|s| s.role != SpeakerRole::Rep) {
@@ -144,11 +151,19 @@ fn lost_deal(l: &Loaded, transcript: Option<&crate::domain::Transcript>) -> (Str
     for &i in &turns {
         line.push_str(&format!(" \"{}\"", normalize_numbers(t.segments[i].text.trim())));
     }
-    // Our price, from the rep's first sentence that names an amount.
+    // Our price, from the rep's first sentence that names an amount of money (not an address,
+    // a year or a phone number).
+    const MONEY: &[&str] =
+        &["dollar", "dollars", "bucks", "price", "cost", "costs", "charge", "quote", "installed", "total", "package"];
     let ours = t.segments.iter().filter(|s| s.role == SpeakerRole::Rep).find_map(|s| {
         normalize_numbers(&s.text)
             .split_inclusive(['.', '!', '?'])
-            .find(|sentence| numbers_in(sentence).iter().any(|&n| n >= 100.0))
+            .find(|sentence| {
+                let lower = sentence.to_lowercase();
+                let money =
+                    lower.contains('$') || lower.split(|c: char| !c.is_alphanumeric()).any(|w| MONEY.contains(&w));
+                money && numbers_in(sentence).iter().any(|&n| n >= 100.0)
+            })
             .map(|sentence| sentence.trim().to_string())
     });
     if let Some(ours) = ours {
