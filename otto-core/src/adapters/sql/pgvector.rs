@@ -34,6 +34,9 @@ use crate::ports::{
     VectorHit, VectorIndex, VectorQuery, VectorRecord, META_OCCURRED_AT, META_REP_ID, META_SOURCE_TYPE,
 };
 
+/// Rows fetched beyond `top_k`, so equal distances at the cut are broken by id.
+const TIE_MARGIN: usize = 8;
+
 /// pgvector-backed vector search.
 #[derive(Debug, Clone)]
 pub struct PgVectorIndex {
@@ -105,12 +108,19 @@ impl PgVectorIndex {
                 sqlx::query(&statement).execute(&mut *tx).await.map_err(db_err)?;
             }
         }
-        // Scope indexes (tables created before they existed get them on their next open).
-        for statement in [
-            format!("CREATE INDEX IF NOT EXISTS {table}_rep ON {table} (company_id, rep_id)"),
-            format!("CREATE INDEX IF NOT EXISTS {table}_source ON {table} (company_id, source_type)"),
-        ] {
-            sqlx::query(&statement).execute(&mut *tx).await.map_err(db_err)?;
+        // Scope indexes (tables created before they existed get them on their next open). Only
+        // when missing: CREATE INDEX takes its table lock before it checks IF NOT EXISTS.
+        for (index, columns) in [("rep", "company_id, rep_id"), ("source", "company_id, source_type")] {
+            let missing: bool = sqlx::query("SELECT to_regclass($1) IS NULL")
+                .bind(format!("{table}_{index}"))
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(db_err)?
+                .get(0);
+            if missing {
+                let statement = format!("CREATE INDEX IF NOT EXISTS {table}_{index} ON {table} ({columns})");
+                sqlx::query(&statement).execute(&mut *tx).await.map_err(db_err)?;
+            }
         }
         tx.commit().await.map_err(db_err)?;
         Ok(Self { pool, table, dims, fresh: !exists })
@@ -218,8 +228,9 @@ impl VectorIndex for PgVectorIndex {
             b.push(" AND metadata @> ").push_bind(Value::Object(Map::clone(&q.filter)));
         }
         // The distance alone: with a second key the HNSW index cannot produce the order.
+        // A few more than asked, so rows tied at the cut are chosen by id, not by the scan.
         b.push(" ORDER BY embedding <=> ").push_bind(v).push("::vector LIMIT ");
-        b.push_bind(i64::try_from(q.top_k).unwrap_or(i64::MAX));
+        b.push_bind(i64::try_from(q.top_k.saturating_add(TIE_MARGIN)).unwrap_or(i64::MAX));
         let mut tx = self.pool.begin().await.map_err(db_err)?;
         // Filtered HNSW scans keep going until enough rows pass, in exact order (pgvector 0.8),
         // and each search is planned for its own scope (a rep's few rows: an exact scan).
@@ -230,6 +241,7 @@ impl VectorIndex for PgVectorIndex {
         let mut hits: Vec<VectorHit> =
             rows.iter().map(|r| VectorHit { id: r.get(0), score: r.get::<f64, _>(1) as f32 }).collect();
         hits.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| a.id.cmp(&b.id)));
+        hits.truncate(q.top_k);
         Ok(hits)
     }
 
