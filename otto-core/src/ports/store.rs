@@ -264,7 +264,7 @@ pub trait DocumentStore: Send + Sync {
     async fn get_document(&self, company: &CompanyId, document_id: &str) -> Result<Option<Document>>;
     /// Replaces a document's row (status, pages, chunks). The title changes only while it is
     /// still the file name: one reported by an external processor
-    /// ([`Store::report_document`]) survives re-extraction.
+    /// ([`DocumentStore::report_document`]) survives re-extraction.
     async fn update_document(&self, doc: &Document) -> Result<()>;
     /// Records the title and page count an external processor reported for a document that is
     /// indexed or failed, in one statement (no read-modify-write against the indexing jobs).
