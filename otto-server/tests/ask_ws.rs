@@ -87,23 +87,33 @@ async fn seed(s: &Server) {
             ],
         ),
     ] {
-        let r = reqwest::Client::new()
-            .post(format!("{}/api/v1/calls", s.base))
-            .bearer_auth(token("co", "mgr", "manager"))
-            .header("x-company-id", "co")
-            .json(&body)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
+        post_call(s, &body).await;
     }
     for id in ["gutter_1", "furnace_1"] {
-        for _ in 0..200 {
-            if mgr.call_status(id).await.unwrap().status == otto_core::CallStatus::Completed {
-                break;
-            }
-            tokio::time::sleep(Duration::from_millis(25)).await;
+        wait_analysed(&mgr, id).await;
+    }
+}
+
+/// Submits a call as the manager (201 expected).
+async fn post_call(s: &Server, body: &Value) {
+    let r = reqwest::Client::new()
+        .post(format!("{}/api/v1/calls", s.base))
+        .bearer_auth(token("co", "mgr", "manager"))
+        .header("x-company-id", "co")
+        .json(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
+}
+
+/// Waits (up to 5 s) until the call's analysis has completed.
+async fn wait_analysed(client: &OttoClient, id: &str) {
+    for _ in 0..200 {
+        if client.call_status(id).await.unwrap().status == otto_core::CallStatus::Completed {
+            break;
         }
+        tokio::time::sleep(Duration::from_millis(25)).await;
     }
 }
 
@@ -156,21 +166,8 @@ async fn test_lost_deals_name_the_competitor_and_the_prices() {
             ("customer", "Then I think I'll go with the other guys. Thanks anyway."),
         ],
     );
-    let r = reqwest::Client::new()
-        .post(format!("{}/api/v1/calls", s.base))
-        .bearer_auth(token("co", "mgr", "manager"))
-        .header("x-company-id", "co")
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
-    for _ in 0..200 {
-        if mgr.call_status("heater_1").await.unwrap().status == otto_core::CallStatus::Completed {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(25)).await;
-    }
+    post_call(&s, &body).await;
+    wait_analysed(&mgr, "heater_1").await;
     let mut session = AskSession::connect(&s.base, &token("co", "mgr", "manager"), "co", None).await.unwrap();
     let a = session.ask("Which leads did we lose to a competitor?", None, None, |_| {}).await.unwrap();
     let (answer, sources) = complete(&a);

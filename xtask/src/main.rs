@@ -9,9 +9,10 @@
 //!   Otto retrieval), printed as tables.
 //! - `cargo xtask bench speech [--threads N] [--runs N] [--seconds S] [--model PATH]`: the speech
 //!   pipeline against bare whisper.cpp on a generated 1-minute call (release build; not in `ci`).
-//! - `cargo xtask bench retrieval [--sizes 10000,100000] [--queries N] [--only vectors|answers] [--no-pg]`: vector search
-//!   (in-process, and pgvector in a throwaway database) and Ask Otto answer latency at each size
-//!   on a corpus made from the dev calls and on a synthetic worst case (release build; not in `ci`).
+//! - `cargo xtask bench retrieval [--sizes 10000,100000] [--queries N] [--only vectors|answers]
+//!   [--no-pg]`: vector search (in-process, and pgvector in a throwaway database) and Ask Otto
+//!   answer latency at each size on a corpus made from the dev calls and on a synthetic worst
+//!   case (release build; not in `ci`).
 //! - `cargo xtask bench embeddings [--python PATH] [--batch N] [--runs N]`: MiniLM embedding
 //!   throughput, Otto (candle) against sentence-transformers (PyTorch, CPU) on the same texts in
 //!   the same run, with the vectors' agreement (release build; not in `ci`).

@@ -34,17 +34,21 @@ impl Appointment {
     /// When, as people say it: "Monday, June 22 at 2pm" (the call's local time), else the
     /// words spoken.
     pub fn readable_when(&self) -> String {
-        match self.scheduled_at.as_deref().and_then(|s| DateTime::parse_from_rfc3339(s).ok()) {
+        match self.scheduled() {
             Some(at) => readable(&at),
             None => self.when_text.clone(),
         }
+    }
+
+    fn scheduled(&self) -> Option<DateTime<FixedOffset>> {
+        self.scheduled_at.as_deref().and_then(|s| DateTime::parse_from_rfc3339(s).ok())
     }
 
     /// For a sentence: "on Monday, June 22 at 2pm (this afternoon at two)", or, when the words
     /// could not be resolved to a date, "next week sometime (as said)" rather than the same
     /// words twice.
     pub fn when_phrase(&self) -> String {
-        match self.scheduled_at.as_deref().and_then(|s| DateTime::parse_from_rfc3339(s).ok()) {
+        match self.scheduled() {
             Some(at) if self.when_text.trim().is_empty() => format!("on {}", readable(&at)),
             Some(at) => format!("on {} ({})", readable(&at), self.when_text.trim()),
             None if self.when_text.trim().is_empty() => "(time not given)".to_string(),
@@ -123,22 +127,24 @@ fn weekday_of(w: &str) -> Option<Weekday> {
     })
 }
 
+/// Month names, lowercase.
+pub(super) const MONTHS: [&str; 12] = [
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+];
+
 fn month_of(w: &str) -> Option<u32> {
-    const M: [&str; 12] = [
-        "january",
-        "february",
-        "march",
-        "april",
-        "may",
-        "june",
-        "july",
-        "august",
-        "september",
-        "october",
-        "november",
-        "december",
-    ];
-    M.iter().position(|m| *m == w || (w.len() == 3 && m.starts_with(w) && w != "may")).map(|i| i as u32 + 1)
+    MONTHS.iter().position(|m| *m == w || (w.len() == 3 && m.starts_with(w) && w != "may")).map(|i| i as u32 + 1)
 }
 
 fn ordinal_unit(w: &str) -> Option<u32> {

@@ -334,21 +334,6 @@ mod tests {
     }
 }
 
-const MONTHS: &[&str] = &[
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-];
-
 /// Names of businesses or people said in `text` ("Valley Flow told me...", "we went with another
 /// company. Cascade Exteriors.", "my neighbor uses Sonoran Air"): runs of capitalised words,
 /// broken by punctuation. A run that opens a sentence counts only with two or more words
@@ -362,8 +347,8 @@ pub fn proper_names(text: &str, known: &[&str]) -> Vec<String> {
         let mut run: Vec<&str> = Vec::new();
         let mut run_starts_sentence = false;
         let mut flush = |run: &mut Vec<&str>, starts: bool| {
-            let kept: Vec<&str> =
-                run.iter().copied().filter(|w| !NOT_NAMES.contains(w) && !MONTHS.contains(w)).collect();
+            let month = |w: &str| super::appointment::MONTHS.contains(&w.to_lowercase().as_str());
+            let kept: Vec<&str> = run.iter().copied().filter(|w| !NOT_NAMES.contains(w) && !month(w)).collect();
             // A name of known words only is ours ("Summit Roofing"); one known word in it is not
             // ("Blue Tap Plumbing" when we are "Clearline Plumbing").
             let ours = kept.iter().all(|w| known.iter().any(|k| k.eq_ignore_ascii_case(w)));

@@ -126,8 +126,9 @@ fn lost_deal(l: &Loaded, transcript: Option<&crate::domain::Transcript>) -> (Str
         .iter()
         .filter(|s| s.role == SpeakerRole::Rep)
         .take(2)
-        .flat_map(|s| s.text.split(|c: char| !c.is_alphanumeric()).map(str::to_string).collect::<Vec<_>>())
+        .flat_map(|s| s.text.split(|c: char| !c.is_alphanumeric()))
         .filter(|w| w.chars().next().is_some_and(char::is_uppercase))
+        .map(str::to_string)
         .collect();
     known.extend(customer_name(l).split_whitespace().map(str::to_string));
     known.extend(rep_name(&l.call).split_whitespace().map(str::to_string));

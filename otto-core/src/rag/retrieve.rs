@@ -223,7 +223,7 @@ pub(super) async fn answer(
     // of the question's terms. (It came from the scoped search, so the caller may read it.)
     let best = &ranked[0].chunks[0].0;
     if best.source_type == crate::domain::SourceType::Call {
-        let all = otto.store.source_chunks(p.company_id(), best.source_type, &best.source_id.clone()).await?;
+        let all = otto.store.source_chunks(p.company_id(), best.source_type, &best.source_id).await?;
         let have: std::collections::HashSet<String> =
             ranked[0].chunks.iter().map(|(c, _)| c.chunk_id.clone()).collect();
         for c in all {
@@ -270,8 +270,8 @@ pub(super) async fn answer(
     // Names in the question that the best source's title carries ("Harold Jensen"): other
     // sources without them are about someone else, so they add citations, not sentences.
     let title_of = |s: &Source| words(&s.chunks[0].0.title);
-    let named: Vec<&String> =
-        proper.iter().filter(|t| t.len() >= 3 && title_of(&ranked[0]).iter().any(|w| w == *t)).collect();
+    let best_title = title_of(&ranked[0]);
+    let named: Vec<&String> = proper.iter().filter(|t| t.len() >= 3 && best_title.contains(t)).collect();
     for (rank, s) in ranked.iter().enumerate().take(3) {
         if rank > 0 && !named.is_empty() && !title_of(s).iter().any(|w| named.contains(&w)) {
             continue;
